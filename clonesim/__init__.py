@@ -1,0 +1,36 @@
+"""clonesim: how drug resistance wins, one virtual tumour at a time.
+
+A stochastic, exact-where-it-matters model of clonal selection under
+sequential therapies, for teaching. It is never a clinical prediction tool.
+
+The public API is small::
+
+    cfg = clonesim.load_config("configs/classic_98_2.toml")
+    result = clonesim.simulate(cfg, seed=1)
+    print(result.summary())
+    fig = clonesim.plot_burden(result)
+    many = clonesim.simulate_many(cfg, 200, seed=1, workers=2)
+    table = many.to_dataframe()
+"""
+
+from .config import Config, ConfigError, Drug, load_config
+from .plots import plot_burden, plot_outcomes
+from .provenance import TEACHING_NOTE, version
+from .results import Result, ResultSet
+from .runners import simulate, simulate_many
+
+__version__ = version()
+
+__all__ = [
+    "Config",
+    "ConfigError",
+    "Drug",
+    "Result",
+    "ResultSet",
+    "TEACHING_NOTE",
+    "load_config",
+    "plot_burden",
+    "plot_outcomes",
+    "simulate",
+    "simulate_many",
+]

@@ -1,0 +1,608 @@
+"""Scenario configuration: TOML in, validated frozen dataclasses out.
+
+Every check on user input lives here, before any kernel runs, so a bad value
+is reported with the file, the key, the value and what is allowed instead of a
+traceback from deep inside numba. The schema is data (:data:`SCHEMA`): the
+checks, the error messages and the key reference in ``docs/config.md`` are all
+made from it, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import difflib
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+__all__ = [
+    "ConfigError",
+    "Config",
+    "Tumour",
+    "Drug",
+    "Therapy",
+    "Clinic",
+    "Simulation",
+    "load_config",
+    "parse_assignment",
+    "SCHEMA",
+    "MAX_DRUGS",
+]
+
+MAX_DRUGS = 16
+INT64_MAX = 2**63 - 1
+MAX_CELLS = 1e15  # keeps every count far from int64 overflow (9.2e18)
+MAX_HORIZON_DAYS = 36_500.0
+_DRUG_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
+
+
+class ConfigError(ValueError):
+    """A scenario that cannot be run, with a message meant for the user."""
+
+
+# ----------------------------------------------------------------------------
+# The schema: one entry per key, read by the validator and the docs generator.
+# ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What one config key may hold and what it means."""
+
+    kind: str  # "float", "int", "bool", "str", "choice", "lines", "resistant"
+    default: Any
+    doc: str
+    unit: str = ""
+    lo: float | None = None
+    hi: float | None = None
+    lo_open: bool = False
+    hi_open: bool = False
+    choices: tuple[str, ...] = ()
+
+    def allowed(self) -> str:
+        """Say in words what values pass, for error messages and docs."""
+        if self.kind == "choice":
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        if self.kind == "str":
+            return "a string"
+        if self.kind == "bool":
+            return "true or false"
+        if self.kind == "lines":
+            return 'a non-empty list of lines, each a drug name or a combination such as "A+B"'
+        if self.kind == "resistant":
+            return 'a table of drug sets to cell counts, such as { A = 100, "A+B" = 1 }'
+        what = "a whole number" if self.kind == "int" else "a number"
+        if self.lo is not None and self.hi is not None:
+            left = "(" if self.lo_open else "["
+            right = ")" if self.hi_open else "]"
+            return f"{what} in {left}{_num(self.lo)}, {_num(self.hi)}{right}"
+        if self.lo is not None:
+            return f"{what} {'>' if self.lo_open else '>='} {_num(self.lo)}"
+        return what
+
+
+def _num(x: float) -> str:
+    if x == int(x) and abs(x) < 1e6:
+        return str(int(x))
+    return f"{x:g}"
+
+
+def _rate(doc: str, default: float, hi: float = 100.0) -> Spec:
+    return Spec("float", default, doc, "per cell per day", lo=0.0, hi=hi)
+
+
+SCHEMA: dict[str, dict[str, Spec]] = {
+    "": {
+        "title": Spec("str", "", "A one-line title shown in summaries and figures."),
+        "description": Spec("str", "", "The story this scenario tells, for the teacher."),
+        "mutation_rate": Spec(
+            "float", 1e-7,
+            "Probability that a newborn cell carries a new resistance to a given drug, "
+            "per division (Luria-Delbrück's u). A drug may override it.",
+            "per division", lo=0.0, hi=1.0),
+    },
+    "tumour": {
+        "initial_cells": Spec(
+            "int", 1, "Cells at day 0, sensitive to every drug unless listed in initial_resistant.",
+            "cells", lo=0, hi=MAX_CELLS),
+        "birth_rate": _rate("Division rate of a cell that carries no resistance cost.", 0.25),
+        "death_rate": _rate("Death rate of a cell without treatment.", 0.20),
+        "carrying_capacity": Spec(
+            "float", 0.0,
+            "Logistic carrying capacity: divisions slow as the burden nears it. "
+            "0 means unlimited (exponential growth).", "cells", lo=0.0, hi=MAX_CELLS),
+        "initial_resistant": Spec(
+            "resistant", {},
+            'Cells already resistant at day 0, by drug set: { A = 100, "A+B" = 1 }.', "cells"),
+        "condition_on_detection": Spec(
+            "bool", True,
+            "A virtual patient is someone whose tumour was found: a tumour that dies out "
+            "before detection is redrawn from day 0 (exact conditioning by rejection). "
+            "Set false to study extinction itself."),
+    },
+    "drugs.*": {
+        "kill": Spec(
+            "choice", "pulsed",
+            "How the drug kills: 'pulsed' (each dose kills a fixed fraction of the "
+            "susceptible cells, log-kill) or 'continuous' (an extra death rate while given).",
+            choices=("pulsed", "continuous")),
+        "kill_fraction": Spec(
+            "float", 0.98, "Pulsed drugs: the fraction of susceptible cells one dose kills.",
+            "fraction", lo=0.0, hi=1.0),
+        "dose_interval_days": Spec(
+            "float", 21.0, "Pulsed drugs: days between doses (a chemotherapy cycle).",
+            "days", lo=0.0, hi=MAX_HORIZON_DAYS, lo_open=True),
+        "kill_rate": Spec(
+            "float", 0.0, "Continuous drugs: extra death rate of susceptible cells while given.",
+            "per cell per day", lo=0.0, hi=100.0),
+        "mutation_rate": Spec(
+            "float", None, "Per-division probability of a new resistance to this drug; "
+            "defaults to the top-level mutation_rate.", "per division", lo=0.0, hi=1.0),
+        "resistance_cost": Spec(
+            "float", 0.0, "Fitness cost of carrying this resistance: the birth rate is "
+            "multiplied by (1 - cost).", "fraction", lo=0.0, hi=1.0, hi_open=True),
+    },
+    "therapy": {
+        "lines": Spec(
+            "lines", None,
+            'Drug lines in order, each switched at progression: ["A", "B", "A+B"].'),
+    },
+    "clinic": {
+        "detection_cells": Spec(
+            "float", 1e9, "Burden at which a tumour is detected and therapy starts (1e9 cells ~ 1 cm3).",
+            "cells", lo=1.0, hi=MAX_CELLS),
+        "lethal_cells": Spec(
+            "float", 1e12, "Burden at which the virtual patient dies.", "cells",
+            lo=1.0, hi=MAX_CELLS),
+        "scan_interval_days": Spec(
+            "float", 28.0, "Days between scans that assess response and progression.", "days",
+            lo=0.0, hi=MAX_HORIZON_DAYS, lo_open=True),
+        "response_factor": Spec(
+            "float", 0.5, "A scan counts as a response when the burden is at most this "
+            "fraction of its value at the start of the line.", "fraction",
+            lo=0.0, hi=1.0, lo_open=True, hi_open=True),
+        "progression_factor": Spec(
+            "float", 2.0, "Progression: the burden at a scan is at least this factor times its "
+            "nadir on the line (or it reappears after being undetectable).", "factor",
+            lo=1.0, hi=1e6, lo_open=True),
+    },
+    "simulation": {
+        "horizon_days": Spec(
+            "float", 3650.0, "Follow-up: the run stops here if the patient is still alive.",
+            "days", lo=0.0, hi=MAX_HORIZON_DAYS, lo_open=True),
+        "record_interval_days": Spec(
+            "float", 1.0, "Trajectory resolution: counts are recorded this often "
+            "(and just before and after every dose).", "days", lo=0.0, hi=MAX_HORIZON_DAYS,
+            lo_open=True),
+        "step_tolerance": Spec(
+            "float", 0.1, "Engine accuracy: the longest step is this many mean cell "
+            "lifetimes. Smaller is more exact and slower (see docs/engine.md).", "",
+            lo=0.0, hi=1.0, lo_open=True),
+    },
+}
+
+
+# ----------------------------------------------------------------------------
+# The typed config
+# ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tumour:
+    """The untreated tumour: its size at day 0 and its growth law."""
+
+    initial_cells: int = 1
+    birth_rate: float = 0.25
+    death_rate: float = 0.20
+    carrying_capacity: float = 0.0
+    initial_resistant: Mapping[str, int] = field(default_factory=dict)
+    condition_on_detection: bool = True
+
+
+@dataclass(frozen=True)
+class Drug:
+    """One drug: how it kills, and how cells become resistant to it."""
+
+    name: str
+    kill: str = "pulsed"
+    kill_fraction: float = 0.98
+    dose_interval_days: float = 21.0
+    kill_rate: float = 0.0
+    mutation_rate: float | None = None
+    resistance_cost: float = 0.0
+
+
+@dataclass(frozen=True)
+class Therapy:
+    """The policy: a fixed sequence of lines, each switched at progression."""
+
+    lines: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Clinic:
+    """How a clinic reads the burden: detection, response, progression, death."""
+
+    detection_cells: float = 1e9
+    lethal_cells: float = 1e12
+    scan_interval_days: float = 28.0
+    response_factor: float = 0.5
+    progression_factor: float = 2.0
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """Run length and engine settings."""
+
+    horizon_days: float = 3650.0
+    record_interval_days: float = 1.0
+    step_tolerance: float = 0.1
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated scenario. Build it with :func:`load_config` or
+    :meth:`Config.from_dict`; change it with :meth:`Config.set`, which
+    returns a new, validated config.
+
+    Examples
+    --------
+    >>> cfg = load_config("configs/classic_98_2.toml")        # doctest: +SKIP
+    >>> cfg2 = cfg.set("drugs.A.kill_fraction", 0.9)           # doctest: +SKIP
+    """
+
+    tumour: Tumour
+    drugs: Mapping[str, Drug]
+    therapy: Therapy
+    clinic: Clinic = Clinic()
+    simulation: Simulation = Simulation()
+    mutation_rate: float = 1e-7
+    title: str = ""
+    description: str = ""
+    source: str = "<config>"
+
+    # -- construction ---------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any], source: str = "<config>") -> "Config":
+        """Validate a nested dict (as read from TOML) and build a Config.
+
+        Raises
+        ------
+        ConfigError
+            Naming the source, the key, the value and what is allowed.
+        """
+        return _build(raw, source)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The config as a nested dict that :meth:`from_dict` accepts (and TOML can hold)."""
+        out: dict[str, Any] = {
+            "title": self.title,
+            "description": self.description,
+            "mutation_rate": self.mutation_rate,
+            "tumour": dataclasses.asdict(self.tumour),
+            "drugs": {},
+            "therapy": {"lines": ["+".join(line) for line in self.therapy.lines]},
+            "clinic": dataclasses.asdict(self.clinic),
+            "simulation": dataclasses.asdict(self.simulation),
+        }
+        out["tumour"]["initial_resistant"] = dict(self.tumour.initial_resistant)
+        for name, drug in self.drugs.items():
+            d = dataclasses.asdict(drug)
+            d.pop("name")
+            if d["mutation_rate"] is None:
+                d.pop("mutation_rate")
+            if drug.kill == "pulsed":
+                d.pop("kill_rate")
+            else:
+                d.pop("kill_fraction")
+                d.pop("dose_interval_days")
+            out["drugs"][name] = d
+        return out
+
+    def set(self, key: str, value: Any) -> "Config":
+        """Return a copy with one dotted key changed, e.g. ``"drugs.A.kill_fraction"``."""
+        raw = self.to_dict()
+        assign(raw, key, value)
+        return _build(raw, self.source)
+
+    def update(self, changes: Mapping[str, Any]) -> "Config":
+        """Return a copy with several dotted keys changed at once."""
+        raw = self.to_dict()
+        for key, value in changes.items():
+            assign(raw, key, value)
+        return _build(raw, self.source)
+
+    # -- derived facts --------------------------------------------------------
+
+    @property
+    def drug_names(self) -> tuple[str, ...]:
+        """Drug names in the order they define resistance bits (bit j = drug j)."""
+        return tuple(self.drugs)
+
+    def drug_mutation_rate(self, name: str) -> float:
+        """The per-division resistance probability for one drug (override or default)."""
+        u = self.drugs[name].mutation_rate
+        return self.mutation_rate if u is None else u
+
+
+def load_config(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Config:
+    """Read and validate a TOML scenario.
+
+    Parameters
+    ----------
+    path
+        A ``.toml`` file such as ``configs/classic_98_2.toml``.
+    overrides
+        Dotted keys to change before validation, as ``clonesim run --set`` does.
+
+    Raises
+    ------
+    ConfigError
+        If the file is missing, is not TOML, or holds a value the model cannot take.
+    """
+    path = Path(path)
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{source}: no such file") from None
+    except OSError as exc:
+        raise ConfigError(f"{source}: cannot be read ({exc.strerror})") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    for key, value in (overrides or {}).items():
+        assign(raw, key, value, source)
+    return _build(raw, source)
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """Split ``key=value`` from the command line; the value is read as TOML when it can be."""
+    if "=" not in text:
+        raise ConfigError(f"--set {text!r}: expected key=value, e.g. drugs.A.kill_fraction=0.95")
+    key, value = text.split("=", 1)
+    key = key.strip()
+    try:
+        parsed = tomllib.loads(f"v = {value}")["v"]
+    except tomllib.TOMLDecodeError:
+        parsed = value.strip()
+    return key, parsed
+
+
+def assign(raw: dict[str, Any], key: str, value: Any, source: str = "<config>") -> None:
+    """Set a dotted key in a nested dict, creating tables on the way."""
+    parts = key.split(".")
+    node = raw
+    for i, part in enumerate(parts[:-1]):
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise ConfigError(
+                f"{source}: {'.'.join(parts[: i + 1])} is a value, not a table, "
+                f"so {key} cannot be set")
+        node = child
+    node[parts[-1]] = copy.deepcopy(value)
+
+
+# ----------------------------------------------------------------------------
+# Validation
+# ----------------------------------------------------------------------------
+
+
+class _Checker:
+    """Carries the source name so every message can start with it."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, key: str, value: Any, allowed: str, why: str = "") -> ConfigError:
+        msg = f"{self.source}: {key} = {value!r}\n  must be {allowed}"
+        if why:
+            msg += f" ({why})"
+        return ConfigError(msg)
+
+    def unknown(self, table: str, key: str, known: list[str]) -> ConfigError:
+        where = f"{table}.{key}" if table else key
+        hint = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        msg = f"{self.source}: unknown key {where!r}"
+        msg += f"; did you mean {hint[0]!r}?" if hint else ""
+        msg += "\n  known keys here: " + ", ".join(sorted(known))
+        return ConfigError(msg)
+
+    def table(self, raw: Mapping[str, Any], table: str, spec: Mapping[str, Spec],
+              extra_known: tuple[str, ...] = ()) -> dict[str, Any]:
+        """Check one table's keys and values; return it with defaults filled in."""
+        known = list(spec) + list(extra_known)
+        for key in raw:
+            if key not in known:
+                raise self.unknown(table, key, known)
+        out = {}
+        for key, s in spec.items():
+            full = f"{table}.{key}" if table else key
+            if key in raw:
+                out[key] = self.value(full, raw[key], s)
+            else:
+                out[key] = copy.deepcopy(s.default)
+        return out
+
+    def value(self, key: str, value: Any, s: Spec) -> Any:
+        if s.kind == "bool":
+            if not isinstance(value, bool):
+                raise self.fail(key, value, s.allowed(), s.doc)
+            return value
+        if s.kind == "str":
+            if not isinstance(value, str):
+                raise self.fail(key, value, s.allowed())
+            return value
+        if s.kind == "choice":
+            if value not in s.choices:
+                raise self.fail(key, value, s.allowed(), s.doc)
+            return value
+        if s.kind in ("lines", "resistant"):
+            return value  # checked against the drugs later
+        # numbers; bool is an int in Python but never a number here
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.fail(key, value, s.allowed(), s.doc)
+        x = float(value)
+        if not math.isfinite(x):
+            raise self.fail(key, value, s.allowed(), "infinite or NaN values are not allowed")
+        if s.kind == "int":
+            if x != int(x):
+                raise self.fail(key, value, s.allowed(), s.doc)
+        if s.lo is not None and (x < s.lo or (s.lo_open and x == s.lo)):
+            raise self.fail(key, value, s.allowed(), s.doc)
+        if s.hi is not None and (x > s.hi or (s.hi_open and x == s.hi)):
+            raise self.fail(key, value, s.allowed(), s.doc)
+        return int(value) if s.kind == "int" else x
+
+
+def _build(raw: Mapping[str, Any], source: str) -> Config:
+    check = _Checker(source)
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{source}: a scenario must be a table of keys")
+    sections = [k for k in SCHEMA if k and "." not in k] + ["drugs"]
+    top = check.table({k: v for k, v in raw.items() if not isinstance(v, dict)},
+                      "", SCHEMA[""], extra_known=tuple(sections))
+    for key, value in raw.items():
+        if isinstance(value, dict) and key not in sections:
+            raise check.unknown("", key, list(SCHEMA[""]) + sections)
+        if key in sections and not isinstance(value, dict):
+            raise ConfigError(f"{source}: {key} must be a table ([{key}] in TOML)")
+
+    for needed in ("drugs", "therapy"):
+        if needed not in raw:
+            raise ConfigError(
+                f"{source}: missing table [{needed}]\n  a scenario needs at least one drug "
+                f"([drugs.A] with kill_fraction = 0.98) and [therapy] lines = [\"A\"]")
+
+    tum = check.table(raw.get("tumour", {}), "tumour", SCHEMA["tumour"])
+    clinic = Clinic(**check.table(raw.get("clinic", {}), "clinic", SCHEMA["clinic"]))
+    sim = Simulation(**check.table(raw.get("simulation", {}), "simulation", SCHEMA["simulation"]))
+    drugs = _drugs(check, raw["drugs"])
+    therapy = Therapy(lines=_lines(check, raw["therapy"], drugs))
+    resistant = _initial_resistant(check, tum.pop("initial_resistant"), drugs)
+    tumour = Tumour(initial_resistant=resistant, **tum)
+
+    if clinic.detection_cells >= clinic.lethal_cells:
+        raise check.fail("clinic.detection_cells", clinic.detection_cells,
+                         f"below clinic.lethal_cells = {clinic.lethal_cells:g}",
+                         "a tumour must be detectable before it is lethal")
+    total0 = tumour.initial_cells + sum(resistant.values())
+    if total0 == 0:
+        raise check.fail("tumour.initial_cells", tumour.initial_cells, "at least 1",
+                         "the tumour needs a first cell")
+    if total0 >= clinic.lethal_cells:
+        raise check.fail("tumour.initial_cells", tumour.initial_cells,
+                         f"such that all initial cells ({total0:g}) stay below "
+                         f"clinic.lethal_cells = {clinic.lethal_cells:g}",
+                         "the patient would be dead at day 0")
+    if tumour.carrying_capacity and tumour.carrying_capacity < total0:
+        raise check.fail("tumour.carrying_capacity", tumour.carrying_capacity,
+                         f"0 (unlimited) or at least the initial burden ({total0:g})")
+    return Config(tumour=tumour, drugs=drugs, therapy=therapy, clinic=clinic, simulation=sim,
+                  source=source, **top)
+
+
+def _drugs(check: _Checker, raw: Any) -> dict[str, Drug]:
+    if not isinstance(raw, dict) or not raw:
+        raise ConfigError(f"{check.source}: [drugs] must define at least one drug, "
+                          "e.g. [drugs.A] kill_fraction = 0.98")
+    if len(raw) > MAX_DRUGS:
+        raise ConfigError(f"{check.source}: {len(raw)} drugs defined; at most {MAX_DRUGS} "
+                          "are allowed (resistance is a bitmask over the drugs)")
+    out = {}
+    spec = SCHEMA["drugs.*"]
+    for name, body in raw.items():
+        if not _DRUG_NAME.match(name):
+            raise ConfigError(
+                f"{check.source}: drug name {name!r} must start with a letter and hold only "
+                "letters, digits, '_' or '-' ('+' joins drugs into a combination)")
+        if not isinstance(body, dict):
+            raise ConfigError(f"{check.source}: drugs.{name} must be a table ([drugs.{name}])")
+        values = check.table(body, f"drugs.{name}", spec)
+        pulsed_only = ("kill_fraction", "dose_interval_days")
+        if values["kill"] == "continuous":
+            for key in pulsed_only:
+                if key in body:
+                    raise check.fail(f"drugs.{name}.{key}", body[key],
+                                     "left out for a continuous drug",
+                                     "it applies to kill = 'pulsed'; use kill_rate")
+            if values["kill_rate"] <= 0:
+                raise check.fail(f"drugs.{name}.kill_rate", values["kill_rate"], "> 0",
+                                 "a continuous drug kills through its extra death rate")
+        elif "kill_rate" in body:
+            raise check.fail(f"drugs.{name}.kill_rate", body["kill_rate"],
+                             "left out for a pulsed drug",
+                             "it applies to kill = 'continuous'; use kill_fraction")
+        out[name] = Drug(name=name, **values)
+    return out
+
+
+def _parse_drug_set(check: _Checker, key: str, text: Any, drugs: Mapping[str, Drug]
+                    ) -> tuple[str, ...]:
+    if not isinstance(text, str) or not text.strip():
+        raise check.fail(key, text, 'a drug name or a combination such as "A+B"')
+    names = tuple(part.strip() for part in text.split("+"))
+    for part in names:
+        if part not in drugs:
+            hint = difflib.get_close_matches(part, list(drugs), n=1, cutoff=0.5)
+            why = f"did you mean {hint[0]!r}?" if hint else "no such drug"
+            raise check.fail(key, text, "made of defined drugs: " + ", ".join(drugs), why)
+    if len(set(names)) != len(names):
+        raise check.fail(key, text, "a set of distinct drugs", "a drug is named twice")
+    return names
+
+
+def _lines(check: _Checker, raw: Any, drugs: Mapping[str, Drug]) -> tuple[tuple[str, ...], ...]:
+    known = list(SCHEMA["therapy"])
+    for key in raw:
+        if key not in known:
+            raise check.unknown("therapy", key, known)
+    lines = raw.get("lines")
+    spec = SCHEMA["therapy"]["lines"]
+    if not isinstance(lines, list) or not lines:
+        raise check.fail("therapy.lines", lines, spec.allowed())
+    return tuple(_parse_drug_set(check, f"therapy.lines[{i}]", line, drugs)
+                 for i, line in enumerate(lines))
+
+
+def _initial_resistant(check: _Checker, raw: Any, drugs: Mapping[str, Drug]) -> dict[str, int]:
+    spec = SCHEMA["tumour"]["initial_resistant"]
+    if not isinstance(raw, dict):
+        raise check.fail("tumour.initial_resistant", raw, spec.allowed())
+    count = Spec("int", 0, "cells resistant to this drug set at day 0", "cells", lo=0, hi=MAX_CELLS)
+    out = {}
+    for label, n in raw.items():
+        key = f"tumour.initial_resistant.{label}"
+        names = _parse_drug_set(check, key, label, drugs)
+        out["+".join(names)] = check.value(key, n, count)
+    return out
+
+
+def schema_markdown() -> str:
+    """The key reference as Markdown (``docs/config.md`` is this text)."""
+    out = ["# Scenario keys", "",
+           "Generated from `clonesim.config.SCHEMA` (`python -m clonesim.config > docs/config.md`).",
+           "Every key is optional unless marked required; units are per the table.", ""]
+    titles = {"": "Top level", "drugs.*": "[drugs.NAME] (one table per drug)"}
+    for table, specs in SCHEMA.items():
+        out.append(f"## {titles.get(table, f'[{table}]')}")
+        out.append("")
+        out.append("| key | default | unit | allowed | meaning |")
+        out.append("| --- | --- | --- | --- | --- |")
+        for key, s in specs.items():
+            default = "required" if s.default is None and s.kind == "lines" else repr(s.default)
+            if s.default is None and s.kind != "lines":
+                default = "(see meaning)"
+            out.append(f"| `{key}` | {default} | {s.unit} | {s.allowed()} | {s.doc} |")
+        out.append("")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":  # pragma: no cover - docs generator
+    print(schema_markdown())

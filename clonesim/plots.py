@@ -1,0 +1,174 @@
+"""Figures: results in, ``matplotlib.figure.Figure`` out. Nothing here shows
+or saves; :func:`save_figure` writes a figure with its provenance.
+
+Colours are Okabe-Ito (colour-blind safe) with line styles as a second cue;
+the same cell type keeps the same colour in every figure, because the colour
+is chosen from the type's genotype, not from its column.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from .provenance import TEACHING_NOTE, provenance
+
+__all__ = ["plot_burden", "plot_outcomes", "save_figure", "type_style"]
+
+OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2",
+             "#D55E00", "#CC79A7")
+_GENOTYPE_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
+                     "#F0E442", "#999999")
+_STYLES = ("-", "--", "-.", ":")
+_LINE_SHADES = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#F0E442", "#0072B2")
+
+
+def type_style(type_id: int, n_drugs: int) -> dict:
+    """Colour and dash for a cell type: stable across figures and runs."""
+    geno = int(type_id) & ((1 << n_drugs) - 1)
+    if geno == 0:
+        return {"color": "#0072B2", "linestyle": "-"}
+    return {"color": _GENOTYPE_COLOURS[1 + (geno - 1) % (len(_GENOTYPE_COLOURS) - 1)],
+            "linestyle": _STYLES[1 + (geno.bit_count() - 1) % (len(_STYLES) - 1)]}
+
+
+def _new_axes(ax, figsize=(9, 5)):
+    if ax is not None:
+        return ax.figure, ax
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _mark(fig: Figure) -> None:
+    fig.text(0.995, 0.005, TEACHING_NOTE, ha="right", va="bottom", fontsize=7, color="0.45")
+
+
+def plot_burden(result, ax=None, *, show_total: bool = True, mark: bool = True) -> Figure:
+    """Burden per cell type over time, on a log axis, with the therapy lines.
+
+    Parameters
+    ----------
+    result
+        A :class:`clonesim.Result`.
+    ax
+        Draw into this Axes instead of a new figure.
+    show_total
+        Also draw the total burden (what a scan sees).
+    mark
+        Add the small "teaching simulation, not for clinical use" mark.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig, ax = _new_axes(ax)
+    cfg = result.config
+    n_drugs = len(cfg.drug_names)
+    t = result.times
+    for j, (type_id, label) in enumerate(zip(result.type_ids, result.labels)):
+        y = result.counts[:, j].astype(float)
+        if not y.any():
+            continue
+        y[y == 0] = np.nan
+        ax.plot(t, y, label=label, lw=2, **type_style(type_id, n_drugs))
+    if show_total:
+        total = result.burden.astype(float)
+        total[total == 0] = np.nan
+        ax.plot(t, total, color="0.35", lw=1, alpha=0.8, label="total (what a scan sees)")
+    ax.set_yscale("log")
+    c = cfg.clinic
+    ax.axhline(c.detection_cells, color="0.3", ls=":", lw=1.2)
+    ax.annotate("detection threshold", (0, c.detection_cells), xycoords=("axes fraction", "data"),
+                xytext=(4, 3), textcoords="offset points", fontsize=8, color="0.3")
+    ax.axhline(c.lethal_cells, color="#D55E00", ls=":", lw=1.2)
+    ax.annotate("lethal burden", (0, c.lethal_cells), xycoords=("axes fraction", "data"),
+                xytext=(4, 3), textcoords="offset points", fontsize=8, color="#D55E00")
+    top = max(c.lethal_cells * 30, np.nanmax(result.burden) * 3 if result.burden.size else 10)
+    ax.set_ylim(0.5, top)
+    for k, line in enumerate(result.lines):
+        ax.axvspan(line.start, line.end, color=_LINE_SHADES[k % len(_LINE_SHADES)], alpha=0.13,
+                   lw=0)
+        ax.annotate(f"line {line.line}\n{'+'.join(line.drugs)}", ((line.start + line.end) / 2, 1),
+                    xycoords=("data", "axes fraction"), xytext=(0, -4),
+                    textcoords="offset points", ha="center", va="top", fontsize=8)
+    for e in result.events:
+        if e.kind == "progression":
+            ax.plot([e.time], [max(e.burden, 1)], marker="v", color="k", ms=6, ls="none")
+    ax.set_xlabel("time (days)")
+    ax.set_ylabel("cells")
+    title = cfg.title or "clonesim"
+    ax.set_title(f"{title}: one virtual patient ({result.outcome}, day {result.end_time:.0f})",
+                 fontsize=11)
+    ax.legend(loc="upper left", fontsize=8, frameon=False, bbox_to_anchor=(0.0, 0.93))
+    ax.grid(alpha=0.25, which="major")
+    if mark:
+        _mark(fig)
+    return fig
+
+
+def plot_outcomes(results, ax=None, *, mark: bool = True) -> Figure:
+    """Time to progression on each line across many patients (box plots).
+
+    Parameters
+    ----------
+    results
+        A :class:`clonesim.ResultSet` (or any sequence of results).
+    """
+    if ax is None:
+        fig = Figure(figsize=(9, 4.5), layout="constrained")
+        ax = fig.add_subplot()
+    else:
+        fig = ax.figure
+    by_line: dict[int, list[float]] = {}
+    for r in results:
+        for o in r.lines:
+            if o.time_to_progression is not None:
+                by_line.setdefault(o.line, []).append(o.time_to_progression)
+    lines = sorted(by_line)
+    if lines:
+        ax.boxplot([by_line[k] for k in lines], positions=lines, widths=0.5)
+        for k in lines:
+            ax.annotate(f"n={len(by_line[k])}", (k, 1), xycoords=("data", "axes fraction"),
+                        xytext=(0, -12), textcoords="offset points", ha="center", fontsize=8)
+    ax.set_xlabel("therapy line")
+    ax.set_ylabel("time to progression (days)")
+    ax.set_title(f"Time to progression per line, {len(results)} virtual patients", fontsize=11)
+    ax.grid(alpha=0.25, axis="y")
+    if mark:
+        _mark(fig)
+    return fig
+
+
+def save_figure(fig: Figure, path: str | Path, result_or_config=None, seed=None,
+                dpi: int = 150) -> Path:
+    """Save a figure with provenance (version, config hash, seed) in its metadata.
+
+    PNG gets text chunks, PDF the Keywords/Subject fields, SVG a ``<metadata>``
+    description; in each the same ``key=value`` pairs.
+    """
+    path = Path(path)
+    meta = {}
+    if result_or_config is not None:
+        cfg = getattr(result_or_config, "config", result_or_config)
+        s = getattr(result_or_config, "seed", seed)
+        meta = provenance(cfg, s)
+    text = "; ".join(f"{k}={v}" for k, v in meta.items()) or TEACHING_NOTE
+    fmt = path.suffix.lstrip(".").lower()
+    if fmt == "png":
+        md = {"Software": "clonesim", "Description": text}
+        md.update({k: v for k, v in meta.items()})
+    elif fmt == "pdf":
+        md = {"Creator": "clonesim", "Subject": TEACHING_NOTE, "Keywords": text}
+    elif fmt == "svg":
+        md = {"Creator": "clonesim", "Description": text}
+    else:
+        raise ValueError(f"unsupported figure format {fmt!r}: use png, svg or pdf")
+    fig.savefig(path, dpi=dpi, metadata=md)
+    return path
+
+
+def _as_sequence(x) -> Sequence:
+    return x if isinstance(x, Sequence) else list(x)

@@ -1,0 +1,259 @@
+"""Result objects: one virtual patient, or many; tidy tables; a readable story."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable
+
+import numpy as np
+
+from .provenance import TEACHING_NOTE, provenance
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from .config import Config
+
+__all__ = ["Event", "LineOutcome", "Result", "ResultSet"]
+
+# Outcomes of a patient.
+CURED = "cured"
+DIED = "died"
+ALIVE = "alive at end of follow-up"
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something a clinic would write down, at a time (days)."""
+
+    time: float
+    kind: str  # detection, line start, response, complete response, progression, ...
+    line: int | None = None  # 1-based line number, when the event belongs to a line
+    burden: int = 0
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class LineOutcome:
+    """One therapy line: when it ran, how it went, why it ended."""
+
+    line: int
+    drugs: tuple[str, ...]
+    start: float
+    end: float
+    best_response: str  # "none", "response", "complete response"
+    ended_by: str  # "progression", "cured", "died", "end of follow-up"
+
+    @property
+    def time_to_progression(self) -> float | None:
+        """Days from the start of the line to progression (None if it did not progress)."""
+        return self.end - self.start if self.ended_by == "progression" else None
+
+    @property
+    def refractory(self) -> bool:
+        """Progressed without ever responding."""
+        return self.ended_by == "progression" and self.best_response == "none"
+
+
+@dataclass
+class Result:
+    """One virtual patient.
+
+    Attributes
+    ----------
+    times : ndarray, shape (T,)
+        Days at which the counts were recorded.
+    type_ids : ndarray, shape (C,)
+        Cell types, one per column of ``counts`` (see :mod:`clonesim.model`).
+    labels : list of str
+        A reader's name for each type ("sensitive", "resistant to A", ...).
+    counts : ndarray, shape (T, C)
+        Cells of each type at each recorded time (int64).
+    events, lines
+        What happened, and one :class:`LineOutcome` per line started.
+    outcome : str
+        "cured", "died" or "alive at end of follow-up".
+    end_time : float
+        Day of death, cure, or the end of follow-up.
+    seed
+        Enough to rerun this patient: ``simulate(config, seed=result.seed)``.
+    """
+
+    config: "Config"
+    seed: Any
+    times: np.ndarray
+    type_ids: np.ndarray
+    labels: list[str]
+    counts: np.ndarray
+    events: list[Event]
+    lines: list[LineOutcome]
+    outcome: str
+    end_time: float
+    steps: int = 0
+    detection_time: float | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+
+    # -- derived ------------------------------------------------------------
+
+    @property
+    def burden(self) -> np.ndarray:
+        """Total cells at each recorded time."""
+        return self.counts.sum(axis=1)
+
+    @property
+    def cured(self) -> bool:
+        return self.outcome == CURED
+
+    @property
+    def died(self) -> bool:
+        return self.outcome == DIED
+
+    @property
+    def lines_used(self) -> int:
+        return len(self.lines)
+
+    @property
+    def refractory(self) -> bool:
+        """Line 1 ended in progression without any response."""
+        return bool(self.lines) and self.lines[0].refractory
+
+    @property
+    def survival_days(self) -> float:
+        """Days from detection to death or to the end of follow-up (censored)."""
+        start = self.detection_time if self.detection_time is not None else 0.0
+        return self.end_time - start
+
+    def final_counts(self) -> dict[str, int]:
+        """Cells of each type at the end, by label."""
+        return {lab: int(c) for lab, c in zip(self.labels, self.counts[-1]) if c}
+
+    def provenance(self) -> dict[str, str]:
+        return provenance(self.config, self.seed)
+
+    # -- tables -------------------------------------------------------------
+
+    def to_dataframe(self) -> "pd.DataFrame":
+        """The trajectory as a tidy table: one row per (time, cell type)."""
+        import pandas as pd
+
+        t, c = self.counts.shape
+        return pd.DataFrame({
+            "time_days": np.repeat(self.times, c),
+            "type": np.tile(np.asarray(self.labels, dtype=object), t),
+            "type_id": np.tile(self.type_ids, t),
+            "cells": self.counts.reshape(-1),
+        })
+
+    def events_dataframe(self) -> "pd.DataFrame":
+        """The events as a table: time, kind, line, burden, detail."""
+        import pandas as pd
+
+        return pd.DataFrame([vars(e) for e in self.events],
+                            columns=["time", "kind", "line", "burden", "detail"])
+
+    def lines_dataframe(self) -> "pd.DataFrame":
+        """One row per line: drugs, start, end, best response, end reason, TTP."""
+        import pandas as pd
+
+        return pd.DataFrame([{
+            "line": o.line, "drugs": "+".join(o.drugs), "start_day": o.start, "end_day": o.end,
+            "best_response": o.best_response, "ended_by": o.ended_by,
+            "time_to_progression_days": o.time_to_progression,
+        } for o in self.lines])
+
+    def outcome_row(self) -> dict[str, Any]:
+        """This patient's outcomes as one flat dict (a row of a cohort table)."""
+        row: dict[str, Any] = {
+            "seed": str(self.seed), "outcome": self.outcome, "cured": self.cured,
+            "died": self.died, "detection_day": self.detection_time,
+            "end_day": self.end_time, "survival_days": self.survival_days,
+            "lines_used": self.lines_used, "refractory": self.refractory,
+            "final_burden": int(self.counts[-1].sum()),
+        }
+        for o in self.lines:
+            row[f"ttp_line{o.line}_days"] = o.time_to_progression
+        return row
+
+    # -- the story ----------------------------------------------------------
+
+    def summary(self) -> str:
+        """A short, readable story of this patient."""
+        cfg = self.config
+        out = []
+        title = cfg.title or "clonesim scenario"
+        out.append(f"{title}  (seed {self.seed})")
+        out.append(f"  {TEACHING_NOTE}.")
+        for e in self.events:
+            out.append(f"  day {e.time:7.1f}  {_describe(e, cfg)}")
+        if self.lines:
+            out.append("  lines:")
+            for o in self.lines:
+                ttp = o.time_to_progression
+                ttp_s = f"progressed after {ttp:.0f} days" if ttp is not None else o.ended_by
+                out.append(f"    {o.line}. {'+'.join(o.drugs):<10} best response: "
+                           f"{o.best_response:<17} {ttp_s}")
+        out.append(f"  outcome: {self.outcome} at day {self.end_time:.0f}"
+                   + (f" ({self.survival_days:.0f} days after detection)"
+                      if self.detection_time is not None else ""))
+        final = self.final_counts()
+        if final:
+            parts = ", ".join(f"{lab} {n:.3g}" for lab, n in final.items())
+            out.append(f"  cells at the end: {parts}")
+        return "\n".join(out)
+
+    def __repr__(self) -> str:
+        return (f"<Result {self.outcome} at day {self.end_time:.0f}, "
+                f"{self.lines_used} line(s), seed {self.seed}>")
+
+
+def _describe(e: Event, cfg) -> str:
+    burden = f"{e.burden:.2e} cells"
+    if e.kind == "detection":
+        return f"tumour detected at {burden}"
+    if e.kind == "line start":
+        return f"line {e.line} starts: {e.detail} ({burden})"
+    if e.kind in ("response", "complete response"):
+        shown = "undetectable" if e.kind == "complete response" else burden
+        return f"line {e.line}: {e.kind} ({shown})"
+    if e.kind == "progression":
+        return f"line {e.line}: progression ({burden}) {e.detail}".rstrip()
+    if e.kind == "no line left":
+        return f"no line left: supportive care only ({burden})"
+    if e.kind == "cured":
+        return "no tumour cell left: cured"
+    if e.kind == "died":
+        return f"lethal burden reached ({burden})"
+    if e.kind == "end of follow-up":
+        return f"end of follow-up ({burden})"
+    return f"{e.kind} {e.detail} ({burden})"
+
+
+class ResultSet(list):
+    """Many patients of one scenario, in patient order."""
+
+    def to_dataframe(self) -> "pd.DataFrame":
+        """One row per patient with the outcomes (see :meth:`Result.outcome_row`)."""
+        import pandas as pd
+
+        rows = []
+        for i, r in enumerate(self):
+            row = {"patient": i}
+            row.update(r.outcome_row())
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def summary(self) -> str:
+        n = len(self)
+        if not n:
+            return "no patients"
+        cured = sum(r.cured for r in self)
+        died = sum(r.died for r in self)
+        refractory = sum(r.refractory for r in self)
+        lines = np.array([r.lines_used for r in self])
+        return (f"{n} patients: {cured} cured, {died} died, {n - cured - died} alive at the end "
+                f"of follow-up; {refractory} refractory to line 1; lines used: median "
+                f"{np.median(lines):.0f} (range {lines.min()}-{lines.max()})")
+
+    @classmethod
+    def of(cls, results: Iterable[Result]) -> "ResultSet":
+        return cls(results)
