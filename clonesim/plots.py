@@ -9,8 +9,6 @@ is chosen from the type's genotype, not from its column.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
-
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -20,8 +18,9 @@ __all__ = ["plot_burden", "plot_outcomes", "save_figure", "type_style"]
 
 OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2",
              "#D55E00", "#CC79A7")
-_GENOTYPE_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
-                     "#F0E442", "#999999")
+# Index 0 is the sensitive type; single resistances get the most distinct colours.
+_GENOTYPE_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#E69F00",
+                     "#999999", "#000000")
 _STYLES = ("-", "--", "-.", ":")
 _LINE_SHADES = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#F0E442", "#0072B2")
 
@@ -97,12 +96,18 @@ def plot_burden(result, ax=None, *, show_total: bool = True, mark: bool = True) 
     for e in result.events:
         if e.kind == "progression":
             ax.plot([e.time], [max(e.burden, 1)], marker="v", color="k", ms=6, ls="none")
+        elif e.kind == "no line left":
+            ax.axvspan(e.time, result.end_time, color="0.85", alpha=0.5, lw=0)
+            ax.annotate("no line\nleft", ((e.time + result.end_time) / 2, 1),
+                        xycoords=("data", "axes fraction"), xytext=(0, -4),
+                        textcoords="offset points", ha="center", va="top", fontsize=8)
     ax.set_xlabel("time (days)")
     ax.set_ylabel("cells")
     title = cfg.title or "clonesim"
     ax.set_title(f"{title}: one virtual patient ({result.outcome}, day {result.end_time:.0f})",
                  fontsize=11)
-    ax.legend(loc="upper left", fontsize=8, frameon=False, bbox_to_anchor=(0.0, 0.93))
+    ax.plot([], [], marker="v", color="k", ls="none", label="progression (scan)")
+    ax.legend(loc="upper left", fontsize=8, frameon=False, bbox_to_anchor=(1.01, 1.0))
     ax.grid(alpha=0.25, which="major")
     if mark:
         _mark(fig)
@@ -170,5 +175,3 @@ def save_figure(fig: Figure, path: str | Path, result_or_config=None, seed=None,
     return path
 
 
-def _as_sequence(x) -> Sequence:
-    return x if isinstance(x, Sequence) else list(x)

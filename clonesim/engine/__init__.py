@@ -39,7 +39,8 @@ class EngineState:
         self.types = np.zeros(cap, dtype=np.int64)
         self.slot_of = np.full(n_types, -1, dtype=np.int64)
         self.incoming = np.zeros(cap, dtype=np.int64)
-        self.slot_static = np.zeros((cap, 3))
+        self.slot_static = np.zeros((cap, 4))
+        self.slot_single = np.zeros((cap, model.n_drugs))
         self.scratch = np.zeros((cap, 2))
         self.site_tot = np.zeros(len(model.site_names))
         self.ints = np.zeros(4, dtype=np.int64)
@@ -80,7 +81,7 @@ class EngineState:
     def _slot(self, type_id: int) -> int:
         m = self.model
         return int(K.slot_for(type_id, self.counts, self.types, self.slot_of, self.slot_static,
-                              self.ints, m.cls_rates, m.drug_f, m.dims))
+                              self.slot_single, self.ints, m.cls_rates, m.drug_f, m.dims))
 
     # -- therapy ------------------------------------------------------------
 
@@ -105,7 +106,7 @@ class EngineState:
         while True:
             code = K.advance(
                 self.counts, self.types, self.slot_of, self.incoming, self.slot_static,
-                self.scratch, self.site_tot, self.ints, self.clock, self.given, self.next_dose,
+                self.slot_single, self.scratch, self.site_tot, self.ints, self.clock, self.given, self.next_dose,
                 self.rec_t, self.rec_ptr, self.rec_slot, self.rec_count,
                 m.cls_rates, m.drug_f, m.targets, m.penetration, m.capacity, m.params, m.dims,
                 float(t_stop), watch_detection, CHUNK_STEPS, rng)

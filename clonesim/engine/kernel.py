@@ -56,7 +56,7 @@ EXACT_ARRIVALS = 16
 # Columns of the per-drug parameter table ``drug_f``.
 DRUG_PULSED, DRUG_KILL_FRACTION, DRUG_KILL_RATE, DRUG_INTERVAL, DRUG_COST, DRUG_MUT = range(6)
 # Columns of the per-slot static table ``slot_static``.
-SLOT_BIRTH, SLOT_Q, SLOT_MULTI = range(3)
+SLOT_BIRTH, SLOT_Q, SLOT_MULTI, SLOT_ANY = range(4)
 # Entries of ``ints`` and ``clock``.
 N_SLOTS, N_REC, N_ENTRIES, N_STEPS = range(4)
 T_NOW, T_NEXT_RECORD = range(2)
@@ -73,13 +73,15 @@ def decode(ty, n_drugs, n_states):
 
 
 @njit(cache=True)
-def slot_for(ty, counts, types, slot_of, slot_static, ints, cls_rates, drug_f, dims):
+def slot_for(ty, counts, types, slot_of, slot_static, slot_single, ints, cls_rates, drug_f,
+             dims):
     """Return the slot of type ``ty``, creating it (count 0) on first sight.
 
     A new slot caches what never changes for its type: the birth rate after
-    resistance costs, ``q`` = P(newborn carries no new resistance) and
-    P(newborn carries two or more), the latter by a recursion that adds only
-    positive terms (``1 - q - sum(singles)`` would cancel for small ``u``).
+    resistance costs; ``q`` = P(newborn carries no new resistance); for each
+    drug j, P(newborn gains exactly resistance j); and P(two or more). Each is
+    built by recursions that add only positive terms (``1 - q - sum(singles)``
+    would cancel for small ``u``).
     """
     k = slot_of[ty]
     if k >= 0:
@@ -105,6 +107,15 @@ def slot_for(ty, counts, types, slot_of, slot_static, ints, cls_rates, drug_f, d
     slot_static[k, SLOT_BIRTH] = birth
     slot_static[k, SLOT_Q] = p0
     slot_static[k, SLOT_MULTI] = p2
+    slot_static[k, SLOT_ANY] = p1 + p2
+    for j in range(n_drugs):
+        single = 0.0
+        if ((geno >> j) & 1) == 0 and drug_f[j, DRUG_MUT] > 0.0:
+            single = drug_f[j, DRUG_MUT]
+            for i in range(n_drugs):
+                if i != j and ((geno >> i) & 1) == 0:
+                    single *= 1.0 - drug_f[i, DRUG_MUT]
+        slot_single[k, j] = single
     return k
 
 
@@ -188,10 +199,11 @@ def record_row(t, counts, ints, rec_t, rec_ptr, rec_slot, rec_count):
 
 
 @njit(cache=True)
-def _emit(target, m, n0, n1, tau, counts, types, slot_of, incoming, slot_static, ints,
-          cls_rates, drug_f, targets, penetration, capacity, given, site_tot, dims, rng):
+def _emit(target, m, n0, n1, tau, counts, types, slot_of, incoming, slot_static, slot_single,
+          ints, cls_rates, drug_f, targets, penetration, capacity, given, site_tot, dims, rng):
     """Deliver ``m`` newborns of type ``target`` born during a step of length ``tau``."""
-    kt = slot_for(target, counts, types, slot_of, slot_static, ints, cls_rates, drug_f, dims)
+    kt = slot_for(target, counts, types, slot_of, slot_static, slot_single, ints, cls_rates,
+                  drug_f, dims)
     b, d = clone_rates(kt, types, slot_static, cls_rates, drug_f, targets, penetration,
                        capacity, given, site_tot, dims)
     b = b * slot_static[kt, SLOT_Q]
@@ -204,46 +216,59 @@ def _emit(target, m, n0, n1, tau, counts, types, slot_of, incoming, slot_static,
 
 
 @njit(cache=True)
-def _step_clone(k, tau, counts, types, slot_of, incoming, slot_static, scratch, ints,
-                cls_rates, drug_f, targets, penetration, capacity, given, site_tot, dims, rng):
-    n_drugs, n_states = dims[0], dims[1]
+def _step_clone(k, tau, counts, types, slot_of, incoming, slot_static, slot_single, scratch,
+                ints, cls_rates, drug_f, targets, penetration, capacity, given, site_tot, dims,
+                rng):
+    """One step of slot ``k``: exact births and deaths, then its mutant newborns.
+
+    Newborns carrying any new resistance are one Poisson count (mean
+    ``b * P(any) * integral``); Poisson thinning splits it exactly into the
+    single-resistance targets and the rare multi-resistance class with
+    sequential binomials, so a quiet clone costs one draw instead of D + 1.
+    """
+    n_drugs = dims[0]
     n0 = counts[k]
     birth = scratch[k, 0]
     death = scratch[k, 1]
     q = slot_static[k, SLOT_Q]
     n1 = sample_birth_death(n0, birth * q, death, tau, rng)
     counts[k] = n1
-    if birth <= 0.0 or q >= 1.0:
+    p_any = slot_static[k, SLOT_ANY]
+    if birth <= 0.0 or p_any <= 0.0:
+        return
+    m_all = rng.poisson(birth * 0.5 * tau * (n0 + n1) * p_any)  # b * trapezoid integral
+    if m_all == 0:
         return
     ty = types[k]
     geno = ty & ((1 << n_drugs) - 1)
     high = ty - geno  # the state and site bits, kept by every mutant
-    scale = birth * 0.5 * tau * (n0 + n1)  # b * integral of N over the step
+    rest = p_any  # probability mass of the classes not yet split off
     for j in range(n_drugs):
-        if (geno >> j) & 1:
+        p_j = slot_single[k, j]
+        if p_j <= 0.0 or m_all == 0:
             continue
-        u = drug_f[j, DRUG_MUT]
-        if u == 0.0:
-            continue
-        if u < 1.0:
-            p_single = q * u / (1.0 - u)
-        else:
-            p_single = 1.0
-            for i in range(n_drugs):
-                if i != j and ((geno >> i) & 1) == 0:
-                    p_single *= 1.0 - drug_f[i, DRUG_MUT]
-        m = rng.poisson(scale * p_single)
+        m = m_all if p_j >= rest else rng.binomial(m_all, p_j / rest)
+        rest = _remaining_mass(k, j, slot_static, slot_single, n_drugs)
+        m_all -= m
         if m > 0:
             _emit(high | geno | (1 << j), m, n0, n1, tau, counts, types, slot_of, incoming,
-                  slot_static, ints, cls_rates, drug_f, targets, penetration, capacity,
-                  given, site_tot, dims, rng)
-    p_multi = slot_static[k, SLOT_MULTI]
-    if p_multi > 0.0:
-        m = rng.poisson(scale * p_multi)
-        for _ in range(m):
-            target = high | multi_target(geno, drug_f, n_drugs, rng)
-            _emit(target, 1, n0, n1, tau, counts, types, slot_of, incoming, slot_static, ints,
-                  cls_rates, drug_f, targets, penetration, capacity, given, site_tot, dims, rng)
+                  slot_static, slot_single, ints, cls_rates, drug_f, targets, penetration,
+                  capacity, given, site_tot, dims, rng)
+    for _ in range(m_all):  # two or more new resistances at once: rare, one at a time
+        target = high | multi_target(geno, drug_f, n_drugs, rng)
+        _emit(target, 1, n0, n1, tau, counts, types, slot_of, incoming, slot_static,
+              slot_single, ints, cls_rates, drug_f, targets, penetration, capacity, given,
+              site_tot, dims, rng)
+
+
+@njit(cache=True)
+def _remaining_mass(k, j, slot_static, slot_single, n_drugs):
+    """P(newborn's new resistances fall in a class after single-drug class ``j``),
+    summed from the back so that no small probability is lost to cancellation."""
+    total = slot_static[k, SLOT_MULTI]
+    for i in range(j + 1, n_drugs):
+        total += slot_single[k, i]
+    return total
 
 
 @njit(cache=True)
@@ -282,15 +307,19 @@ def _apply_doses(t, counts, types, ints, given, next_dose, drug_f, targets, pene
 
 
 @njit(cache=True)
-def advance(counts, types, slot_of, incoming, slot_static, scratch, site_tot, ints, clock,
+def advance(counts, types, slot_of, incoming, slot_static, slot_single, scratch, site_tot, ints,
+            clock,
             given, next_dose, rec_t, rec_ptr, rec_slot, rec_count,
             cls_rates, drug_f, targets, penetration, capacity, params, dims,
             t_stop, watch_detection, max_steps, rng):
     """Advance the tumour until something needs Python's attention.
 
+    Steps are as long as ``step_tolerance / max(b + d)`` over the non-empty
+    clones, and end exactly at every pulsed dose and at ``t_stop``.
+
     Parameters
     ----------
-    counts, types, slot_of, incoming, slot_static, scratch, site_tot
+    counts, types, slot_of, incoming, slot_static, slot_single, scratch, site_tot
         Clone state (int64 counts, int64 type ids, the type -> slot map) and
         work arrays, all sized by the caller (:class:`clonesim.engine.EngineState`).
     ints, clock
@@ -340,8 +369,8 @@ def advance(counts, types, slot_of, incoming, slot_static, scratch, site_tot, in
         if t >= clock[T_NEXT_RECORD] - 1e-9:
             record_row(t, counts, ints, rec_t, rec_ptr, rec_slot, rec_count)
             just_recorded = True
-            while clock[T_NEXT_RECORD] <= t + 1e-9:
-                clock[T_NEXT_RECORD] += record_dt
+            clock[T_NEXT_RECORD] += record_dt * (1.0 + math.floor(
+                (t - clock[T_NEXT_RECORD]) / record_dt + 1e-9))
         code = -1
         if total == 0:
             code = EXTINCT
@@ -371,7 +400,9 @@ def advance(counts, types, slot_of, incoming, slot_static, scratch, site_tot, in
                 scratch[k, 1] = d
                 if b + d > fastest:
                     fastest = b + d
-        t_next = min(t_stop, clock[T_NEXT_RECORD])
+        # Records are taken at the first step end on or after each record time,
+        # so they never shorten a step.
+        t_next = t_stop
         for j in range(n_drugs):
             if given[j] > 0.0 and drug_f[j, DRUG_PULSED] > 0.0 and next_dose[j] < t_next:
                 t_next = next_dose[j]
@@ -380,9 +411,9 @@ def advance(counts, types, slot_of, incoming, slot_static, scratch, site_tot, in
         tau = t_next - t
         for k in range(n_slots):
             if counts[k] > 0:
-                _step_clone(k, tau, counts, types, slot_of, incoming, slot_static, scratch, ints,
-                            cls_rates, drug_f, targets, penetration, capacity, given, site_tot,
-                            dims, rng)
+                _step_clone(k, tau, counts, types, slot_of, incoming, slot_static, slot_single,
+                            scratch, ints, cls_rates, drug_f, targets, penetration, capacity,
+                            given, site_tot, dims, rng)
         for k in range(ints[N_SLOTS]):
             if incoming[k] != 0:
                 counts[k] += incoming[k]
