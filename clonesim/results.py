@@ -223,6 +223,8 @@ def _describe(e: Event, cfg) -> str:
         return "no tumour cell left: cured"
     if e.kind == "died":
         return f"lethal burden reached ({burden})"
+    if e.kind == "died out before detection":
+        return "the tumour died out by chance before it was ever detected"
     if e.kind == "end of follow-up":
         return f"end of follow-up ({burden})"
     return f"{e.kind} {e.detail} ({burden})"

@@ -153,6 +153,8 @@ def _run_patient(cfg: Config, model: ModelArrays, ss: np.random.SeedSequence,
     else:
         outcome = ALIVE
     kind = {CURED: "cured", DIED: "died", ALIVE: "end of follow-up"}[outcome]
+    if outcome == CURED and detection_time is None:
+        kind = "died out before detection"
     events.append(Event(state.t, kind, burden=state.burden()))
     times, type_ids, counts = state.trajectory()
     return Result(
