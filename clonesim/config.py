@@ -85,6 +85,13 @@ class Spec:
         return what
 
 
+def _show(value: Any) -> str:
+    """A value as the user would have typed it: 1e+13, not 10000000000000.0."""
+    if isinstance(value, float) and math.isfinite(value):
+        return f"{value:.8g}"
+    return repr(value)
+
+
 def _num(x: float) -> str:
     if x == int(x) and abs(x) < 1e6:
         return str(int(x))
@@ -401,7 +408,7 @@ class _Checker:
         self.source = source
 
     def fail(self, key: str, value: Any, allowed: str, why: str = "") -> ConfigError:
-        msg = f"{self.source}: {key} = {value!r}\n  must be {allowed}"
+        msg = f"{self.source}: {key} = {_show(value)}\n  must be {allowed}"
         if why:
             msg += f" ({why})"
         return ConfigError(msg)
