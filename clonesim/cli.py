@@ -33,11 +33,32 @@ examples:
 """
 
 
+TOP_EXAMPLES = """\
+examples:
+  clonesim validate configs/classic_98_2.toml
+  clonesim run configs/classic_98_2.toml --seed 7
+  clonesim run configs/classic_98_2.toml --set drugs.A.kill_fraction=0.9
+
+Run 'clonesim COMMAND --help' for a command's options and more examples.
+"""
+
+
+def _seed(text: str) -> int:
+    """argparse type for --seed: a whole number >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is negative; give a whole number >= 0")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="clonesim", description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Run 'clonesim COMMAND --help' for a command's options and examples.")
+        epilog=TOP_EXAMPLES)
     p.add_argument("--version", action="version", version=f"clonesim {version()}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -48,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
                     "burden over time into --out. " + TEACHING_NOTE + ".",
         epilog=RUN_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     run.add_argument("config", help="scenario file (.toml), e.g. configs/classic_98_2.toml")
-    run.add_argument("--seed", type=int, default=None,
+    run.add_argument("--seed", type=_seed, default=None,
                      help="random seed (default: fresh entropy, printed so you can repeat it)")
     run.add_argument("--out", default="clonesim_out", help="output folder (default: %(default)s)")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
@@ -86,12 +107,15 @@ def _cmd_run(args) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {out}: is a file; give a folder to write results into")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"--out {out}: cannot create this folder ({exc.strerror})") from None
     from .plots import plot_burden, save_figure
     from .runners import simulate
 
     result = simulate(cfg, seed=args.seed)
     print(result.summary())
-    out.mkdir(parents=True, exist_ok=True)
     stem = Path(args.config).stem
     written = []
     for name, table in (("trajectory", result.to_dataframe()),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import difflib
+import json
 import math
 import re
 import tomllib
@@ -86,9 +87,17 @@ class Spec:
 
 
 def _show(value: Any) -> str:
-    """A value as the user would have typed it: 1e+13, not 10000000000000.0."""
+    """A value as it would be written in TOML: 1e+13, not 10000000000000.0; true, not True."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, float) and math.isfinite(value):
         return f"{value:.8g}"
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_show(v)}" for k, v in value.items()) + " }"
     return repr(value)
 
 
@@ -313,15 +322,23 @@ class Config:
 
     def set(self, key: str, value: Any) -> "Config":
         """Return a copy with one dotted key changed, e.g. ``"drugs.A.kill_fraction"``."""
-        raw = self.to_dict()
-        assign(raw, key, value)
-        return _build(raw, self.source)
+        return self.update({key: value})
 
     def update(self, changes: Mapping[str, Any]) -> "Config":
         """Return a copy with several dotted keys changed at once."""
         raw = self.to_dict()
         for key, value in changes.items():
             assign(raw, key, value)
+        # to_dict writes every key of a drug's kind; when the kind changes, drop the
+        # keys of the old kind that the caller did not set explicitly.
+        other_kind = {"pulsed": ("kill_rate",),
+                      "continuous": ("kill_fraction", "dose_interval_days")}
+        for name, body in raw.get("drugs", {}).items():
+            old = self.drugs.get(name)
+            if isinstance(body, dict) and old is not None and body.get("kill") != old.kill:
+                for k in other_kind.get(body.get("kill"), ()):
+                    if f"drugs.{name}.{k}" not in changes:
+                        body.pop(k, None)
         return _build(raw, self.source)
 
     # -- derived facts --------------------------------------------------------
@@ -362,11 +379,26 @@ def load_config(path: str | Path, overrides: Mapping[str, Any] | None = None) ->
         raise ConfigError(f"{source}: cannot be read ({exc.strerror})") from None
     try:
         raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, ValueError) as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
     for key, value in (overrides or {}).items():
+        _check_existing_drug(raw, key, source)
         assign(raw, key, value, source)
     return _build(raw, source)
+
+
+def _check_existing_drug(raw: Mapping[str, Any], key: str, source: str) -> None:
+    """An override under drugs.NAME must name a drug the file defines."""
+    parts = key.split(".")
+    drugs = raw.get("drugs")
+    if len(parts) >= 3 and parts[0] == "drugs" and isinstance(drugs, dict) \
+            and parts[1] not in drugs:
+        hint = _drug_hint(parts[1], drugs)
+        msg = f"{source}: {key}: no drug {parts[1]!r} in this scenario"
+        msg += f"; did you mean {hint!r}?" if hint else ""
+        msg += ("\n  defined drugs: " + ", ".join(drugs)
+                + " (a new drug needs its own [drugs.NAME] table in the file)")
+        raise ConfigError(msg)
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:
@@ -455,7 +487,10 @@ class _Checker:
         # numbers; bool is an int in Python but never a number here
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(key, value, s.allowed(), s.doc)
-        x = float(value)
+        try:
+            x = float(value)
+        except OverflowError:
+            raise self.fail(key, value, s.allowed(), s.doc) from None
         if not math.isfinite(x):
             raise self.fail(key, value, s.allowed(), "infinite or NaN values are not allowed")
         if s.kind == "int":
@@ -477,6 +512,8 @@ def _build(raw: Mapping[str, Any], source: str) -> Config:
                       "", SCHEMA[""], extra_known=tuple(sections))
     for key, value in raw.items():
         if isinstance(value, dict) and key not in sections:
+            if key in SCHEMA[""]:
+                raise check.fail(key, value, SCHEMA[""][key].allowed(), SCHEMA[""][key].doc)
             raise check.unknown("", key, list(SCHEMA[""]) + sections)
         if key in sections and not isinstance(value, dict):
             raise ConfigError(f"{source}: {key} must be a table ([{key}] in TOML)")
@@ -539,6 +576,10 @@ def _drugs(check: _Checker, raw: Any) -> dict[str, Drug]:
                     raise check.fail(f"drugs.{name}.{key}", body[key],
                                      "left out for a continuous drug",
                                      "it applies to kill = 'pulsed'; use kill_rate")
+            if "kill_rate" not in body:
+                raise ConfigError(
+                    f"{check.source}: drugs.{name}.kill_rate is missing\n  a continuous drug "
+                    "needs kill_rate > 0 (its extra death rate, per cell per day)")
             if values["kill_rate"] <= 0:
                 raise check.fail(f"drugs.{name}.kill_rate", values["kill_rate"], "> 0",
                                  "a continuous drug kills through its extra death rate")
@@ -550,6 +591,15 @@ def _drugs(check: _Checker, raw: Any) -> dict[str, Drug]:
     return out
 
 
+def _drug_hint(name: str, drugs) -> str | None:
+    """The defined drug a misspelt name most likely meant (case first, then spelling)."""
+    by_lower = {d.lower(): d for d in drugs}
+    if name.lower() in by_lower:
+        return by_lower[name.lower()]
+    hint = difflib.get_close_matches(name, list(drugs), n=1, cutoff=0.5)
+    return hint[0] if hint else None
+
+
 def _parse_drug_set(check: _Checker, key: str, text: Any, drugs: Mapping[str, Drug]
                     ) -> tuple[str, ...]:
     if not isinstance(text, str) or not text.strip():
@@ -557,8 +607,11 @@ def _parse_drug_set(check: _Checker, key: str, text: Any, drugs: Mapping[str, Dr
     names = tuple(part.strip() for part in text.split("+"))
     for part in names:
         if part not in drugs:
-            hint = difflib.get_close_matches(part, list(drugs), n=1, cutoff=0.5)
-            why = f"did you mean {hint[0]!r}?" if hint else "no such drug"
+            if not part:
+                why = "'+' must join two drug names"
+            else:
+                hint = _drug_hint(part, drugs)
+                why = f"no drug named {part!r}" + (f"; did you mean {hint!r}?" if hint else "")
             raise check.fail(key, text, "made of defined drugs: " + ", ".join(drugs), why)
     if len(set(names)) != len(names):
         raise check.fail(key, text, "a set of distinct drugs", "a drug is named twice")
@@ -572,6 +625,8 @@ def _lines(check: _Checker, raw: Any, drugs: Mapping[str, Drug]) -> tuple[tuple[
             raise check.unknown("therapy", key, known)
     lines = raw.get("lines")
     spec = SCHEMA["therapy"]["lines"]
+    if lines is None:
+        raise ConfigError(f"{check.source}: therapy.lines is missing\n  must be {spec.allowed()}")
     if not isinstance(lines, list) or not lines:
         raise check.fail("therapy.lines", lines, spec.allowed())
     return tuple(_parse_drug_set(check, f"therapy.lines[{i}]", line, drugs)
@@ -584,10 +639,13 @@ def _initial_resistant(check: _Checker, raw: Any, drugs: Mapping[str, Drug]) -> 
         raise check.fail("tumour.initial_resistant", raw, spec.allowed())
     count = Spec("int", 0, "cells resistant to this drug set at day 0", "cells", lo=0, hi=MAX_CELLS)
     out = {}
+    order = list(drugs)
     for label, n in raw.items():
         key = f"tumour.initial_resistant.{label}"
-        names = _parse_drug_set(check, key, label, drugs)
-        out["+".join(names)] = check.value(key, n, count)
+        names = sorted(_parse_drug_set(check, "tumour.initial_resistant", label, drugs),
+                       key=order.index)  # "B+A" and "A+B" are one genotype
+        canonical = "+".join(names)
+        out[canonical] = out.get(canonical, 0) + check.value(key, n, count)
     return out
 
 
@@ -603,7 +661,7 @@ def schema_markdown() -> str:
         out.append("| key | default | unit | allowed | meaning |")
         out.append("| --- | --- | --- | --- | --- |")
         for key, s in specs.items():
-            default = "required" if s.default is None and s.kind == "lines" else repr(s.default)
+            default = "required" if s.default is None and s.kind == "lines" else f"`{_show(s.default)}`"
             if s.default is None and s.kind != "lines":
                 default = "(see meaning)"
             out.append(f"| `{key}` | {default} | {s.unit} | {s.allowed()} | {s.doc} |")

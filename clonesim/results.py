@@ -20,6 +20,7 @@ __all__ = ["Event", "LineOutcome", "Result", "ResultSet"]
 CURED = "cured"
 DIED = "died"
 ALIVE = "alive at end of follow-up"
+NEVER_DETECTED = "died out before detection"  # only with condition_on_detection = false
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,8 @@ class Result:
     events, lines
         What happened, and one :class:`LineOutcome` per line started.
     outcome : str
-        "cured", "died" or "alive at end of follow-up".
+        "cured", "died", "alive at end of follow-up", or (only when tumours are
+        not conditioned on detection) "died out before detection".
     end_time : float
         Day of death, cure, or the end of follow-up.
     seed
@@ -148,8 +150,9 @@ class Result:
         """The events as a table: time, kind, line, burden, detail."""
         import pandas as pd
 
-        return pd.DataFrame([vars(e) for e in self.events],
-                            columns=["time", "kind", "line", "burden", "detail"])
+        table = pd.DataFrame([vars(e) for e in self.events],
+                             columns=["time", "kind", "line", "burden", "detail"])
+        return table.astype({"line": "Int64"})  # no line for detection, death, ...
 
     def lines_dataframe(self) -> "pd.DataFrame":
         """One row per line: drugs, start, end, best response, end reason, TTP."""

@@ -18,7 +18,7 @@ from .config import Config
 from .engine import K, EngineState
 from .model import ModelArrays, build_model
 from .policies import PROGRESSION, LineMonitor, LineSequence
-from .results import ALIVE, CURED, DIED, Event, LineOutcome, Result, ResultSet
+from .results import ALIVE, CURED, DIED, NEVER_DETECTED, Event, LineOutcome, Result, ResultSet
 
 __all__ = ["simulate", "simulate_many", "seed_sequence"]
 
@@ -147,14 +147,13 @@ def _run_patient(cfg: Config, model: ModelArrays, ss: np.random.SeedSequence,
         code = _treat(cfg, model, state, rng, events, lines)
 
     if code == K.EXTINCT:
-        outcome = CURED
+        outcome = CURED if detection_time is not None else NEVER_DETECTED
     elif code == K.LETHAL:
         outcome = DIED
     else:
         outcome = ALIVE
-    kind = {CURED: "cured", DIED: "died", ALIVE: "end of follow-up"}[outcome]
-    if outcome == CURED and detection_time is None:
-        kind = "died out before detection"
+    kind = {CURED: "cured", DIED: "died", ALIVE: "end of follow-up",
+            NEVER_DETECTED: "died out before detection"}[outcome]
     events.append(Event(state.t, kind, burden=state.burden()))
     times, type_ids, counts = state.trajectory()
     return Result(

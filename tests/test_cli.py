@@ -174,7 +174,7 @@ BAD_FILES = [
     ("unknown key", "[drugs.A]\nkill_fracton = 0.9\n[therapy]\nlines = ['A']\n",
      ["'drugs.A.kill_fracton'", "did you mean 'kill_fraction'?"]),
     ("undefined drug", "[drugs.A]\n[therapy]\nlines = ['A', 'B']\n",
-     ["therapy.lines[1] = 'B'", "defined drugs: A"]),
+     ['therapy.lines[1] = "B"', "defined drugs: A"]),
     ("not TOML", "[drugs.A\n", ["not valid TOML"]),
 ]
 
@@ -215,7 +215,7 @@ def test_set_bad_value_exits_2(tmp_path, capsys):
     status, out, err = cli(["run", CLASSIC, "--out", tmp_path, "--set",
                             "drugs.A.kill_fraction=lots"], capsys)
     assert status == 2
-    assert err.startswith(f"error: {CLASSIC}: drugs.A.kill_fraction = 'lots'")
+    assert err.startswith(f"error: {CLASSIC}: drugs.A.kill_fraction = \"lots\"")
     assert list(tmp_path.iterdir()) == []
 
 

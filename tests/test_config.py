@@ -65,7 +65,7 @@ BAD = [
     ("negative birth rate", scenario(tumour="birth_rate = -0.1"),
      ["tumour.birth_rate", "-0.1", "a number in [0, 100]"]),
     ("string rate", scenario(tumour='death_rate = "fast"'),
-     ["tumour.death_rate", "'fast'", "a number in [0, 100]"]),
+     ["tumour.death_rate", '"fast"', "a number in [0, 100]"]),
     ("bool as rate", scenario(tumour="birth_rate = true"),
      ["tumour.birth_rate", ("true", "True"), "a number in [0, 100]"]),
     ("bool as count", scenario(tumour="initial_cells = false"),
@@ -115,17 +115,17 @@ BAD = [
      ["therapy.lines[1]", "'b'", "did you mean 'B'?"]),
     # The message should say which part of the combination is not a drug.
     ("combination with an undefined drug", scenario(therapy='lines = ["A+Z"]'),
-     ["therapy.lines[0]", "'A+Z'", "'Z'", "defined drugs: A, B"]),
+     ["therapy.lines[0]", '"A+Z"', "'Z'", "defined drugs: A, B"]),
     ("drug repeated in a combination", scenario(therapy='lines = ["A+A"]'),
-     ["therapy.lines[0]", "'A+A'", "distinct drugs", "named twice"]),
+     ["therapy.lines[0]", '"A+A"', "distinct drugs", "named twice"]),
     ("empty part of a combination", scenario(therapy='lines = ["A+"]'),
-     ["therapy.lines[0]", "'A+'", "defined drugs"]),
+     ["therapy.lines[0]", '"A+"', "defined drugs"]),
     ("line not a string", scenario(therapy="lines = [1]"),
      ["therapy.lines[0] = 1", "a drug name or a combination"]),
     ("empty lines", scenario(therapy="lines = []"),
      ["therapy.lines = []", "a non-empty list of lines"]),
     ("lines not a list", scenario(therapy='lines = "A"'),
-     ["therapy.lines = 'A'", "a non-empty list of lines"]),
+     ['therapy.lines = "A"', "a non-empty list of lines"]),
     ("lines missing", scenario(therapy=""),
      ["therapy.lines", "a non-empty list of lines"]),
     ("missing [drugs]", scenario(drugs=None, therapy='lines = ["A"]'),
@@ -181,7 +181,7 @@ BAD = [
      scenario(drugs=DRUGS_AB.replace("kill_fraction = 0.98", "kill_fraction = 0.98\nkill_rate = 0.3")),
      ["drugs.A.kill_rate = 0.3", "left out for a pulsed drug", "kill_fraction"]),
     ("unknown kill kind", scenario(drugs=DRUGS_AB.replace('"continuous"', '"constant"')),
-     ["drugs.B.kill = 'constant'", "one of 'pulsed', 'continuous'"]),
+     ['drugs.B.kill = "constant"', "one of 'pulsed', 'continuous'"]),
     ("drug not a table", scenario(drugs="[drugs]\nA = 0.98\n", therapy='lines = ["A"]'),
      ["drugs.A", "must be a table"]),
     ("no drug defined", scenario(drugs="[drugs]\n", therapy='lines = ["A"]'),
@@ -336,7 +336,8 @@ def test_sixteen_drugs_are_allowed():
 def test_initial_resistant_combination():
     raw = tomllib.loads(scenario(tumour='initial_cells = 10\ninitial_resistant = { A = 3, "B + A" = 1 }'))
     cfg = Config.from_dict(raw)
-    assert cfg.tumour.initial_resistant == {"A": 3, "B+A": 1}
+    # labels are put into drug order, so "B + A" is the genotype "A+B"
+    assert cfg.tumour.initial_resistant == {"A": 3, "A+B": 1}
 
 
 def test_config_is_frozen(tmp_path):
@@ -490,3 +491,17 @@ def test_integer_too_long_for_python_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError) as info:
         load_config(path)
     assert str(info.value).startswith(f"{path}: ")
+
+
+def test_initial_resistant_labels_in_any_order_are_one_genotype():
+    raw = tomllib.loads(scenario(tumour='initial_cells = 10\n'
+                                        'initial_resistant = { "A+B" = 1, "B+A" = 2 }'))
+    assert Config.from_dict(raw).tumour.initial_resistant == {"A+B": 3}
+
+
+def test_continuous_drug_without_kill_rate_says_it_is_missing():
+    raw = {"drugs": {"A": {"kill": "continuous"}}, "therapy": {"lines": ["A"]}}
+    with pytest.raises(ConfigError) as err:
+        Config.from_dict(raw, source="s.toml")
+    assert str(err.value).startswith("s.toml: drugs.A.kill_rate is missing")
+    assert "kill_rate > 0" in str(err.value)

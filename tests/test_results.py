@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import clonesim
 from clonesim import Config, load_config, simulate, simulate_many
 from clonesim.results import CURED, DIED
 
@@ -232,3 +233,20 @@ def test_survival_is_censored_at_the_horizon():
     assert r.end_time == pytest.approx(500)
     assert r.survival_days == pytest.approx(500 - r.detection_time)
     assert r.survival_days >= 0
+
+
+def test_tumour_that_dies_out_unconditioned_is_not_called_cured():
+    """With condition_on_detection = false and d/b = 0.9 from one cell, most
+    tumours die out before detection; that is not a cure by therapy."""
+    cfg = clonesim.Config.from_dict({
+        "tumour": {"initial_cells": 1, "birth_rate": 0.5, "death_rate": 0.45,
+                   "condition_on_detection": False},
+        "drugs": {"A": {}}, "therapy": {"lines": ["A"]},
+        "simulation": {"horizon_days": 3650}})
+    outcomes = {clonesim.simulate(cfg, seed=s).outcome for s in range(20)}
+    assert "died out before detection" in outcomes
+    for s in range(20):
+        r = clonesim.simulate(cfg, seed=s)
+        if r.outcome == "died out before detection":
+            assert not r.cured and r.detection_time is None and not r.lines
+            assert r.events[-1].kind == "died out before detection"
