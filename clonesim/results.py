@@ -219,7 +219,14 @@ def _describe(e: Event, cfg) -> str:
         shown = "undetectable" if e.kind == "complete response" else burden
         return f"line {e.line}: {e.kind} ({shown})"
     if e.kind == "progression":
-        return f"line {e.line}: progression ({burden}) {e.detail}".rstrip()
+        return f"line {e.line}: progression ({burden})" + (f": {e.detail}" if e.detail else "")
+    if e.kind in ("surgery", "radiation"):
+        return f"{e.kind} of {e.detail}"
+    if e.kind == "re-biopsy":
+        return f"re-biopsy of {e.detail}"
+    if e.kind in ("pause", "resume", "holiday starts", "holiday ends"):
+        return f"line {e.line}: {e.kind}" + (f" ({e.detail})" if e.detail else "") + \
+            f" at {burden}"
     if e.kind == "no line left":
         return f"no line left: supportive care only ({burden})"
     if e.kind == "cured":

@@ -128,7 +128,8 @@ def clone_rates(k, types, slot_static, cls_rates, drug_f, targets, penetration, 
     birth = slot_static[k, SLOT_BIRTH]
     if capacity[site] > 0.0:
         birth *= max(0.0, 1.0 - site_tot[site] / capacity[site])
-    death = cls_rates[types[k] >> n_drugs, 1]
+    cls = types[k] >> n_drugs
+    death = cls_rates[cls, 1] + cls_rates[cls, 2]  # moves out count as losses
     for j in range(n_drugs):
         if given[j] > 0.0 and drug_f[j, DRUG_PULSED] == 0.0 and ((geno >> j) & 1) == 0:
             death += drug_f[j, DRUG_KILL_RATE] * targets[j, state] * penetration[j, site]
@@ -217,8 +218,8 @@ def _emit(target, m, n0, n1, tau, counts, types, slot_of, incoming, slot_static,
 
 @njit(cache=True)
 def _step_clone(k, tau, counts, types, slot_of, incoming, slot_static, slot_single, scratch,
-                ints, cls_rates, drug_f, targets, penetration, capacity, given, site_tot, dims,
-                rng):
+                ints, cls_rates, moves, drug_f, targets, penetration, capacity, given, site_tot,
+                dims, rng):
     """One step of slot ``k``: exact births and deaths, then its mutant newborns.
 
     Newborns carrying any new resistance are one Poisson count (mean
@@ -233,13 +234,18 @@ def _step_clone(k, tau, counts, types, slot_of, incoming, slot_static, slot_sing
     q = slot_static[k, SLOT_Q]
     n1 = sample_birth_death(n0, birth * q, death, tau, rng)
     counts[k] = n1
+    ty = types[k]
+    cls = ty >> n_drugs
+    if cls_rates[cls, 2] > 0.0:
+        _move_out(k, cls, n0, n1, tau, counts, types, slot_of, incoming, slot_static,
+                  slot_single, ints, cls_rates, moves, drug_f, targets, penetration, capacity,
+                  given, site_tot, dims, rng)
     p_any = slot_static[k, SLOT_ANY]
     if birth <= 0.0 or p_any <= 0.0:
         return
     m_all = rng.poisson(birth * 0.5 * tau * (n0 + n1) * p_any)  # b * trapezoid integral
     if m_all == 0:
         return
-    ty = types[k]
     geno = ty & ((1 << n_drugs) - 1)
     high = ty - geno  # the state and site bits, kept by every mutant
     rest = p_any  # probability mass of the classes not yet split off
@@ -259,6 +265,55 @@ def _step_clone(k, tau, counts, types, slot_of, incoming, slot_static, slot_sing
         _emit(target, 1, n0, n1, tau, counts, types, slot_of, incoming, slot_static,
               slot_single, ints, cls_rates, drug_f, targets, penetration, capacity, given,
               site_tot, dims, rng)
+
+
+@njit(cache=True)
+def _move_out(k, cls, n0, n1, tau, counts, types, slot_of, incoming, slot_static, slot_single,
+              ints, cls_rates, moves, drug_f, targets, penetration, capacity, given, site_tot,
+              dims, rng):
+    """Cells of slot ``k`` that switch phenotype or migrate during the step.
+
+    Their loss is already inside the clone's exact birth-death step (the
+    out-rate is part of its death rate); here they arrive in their new class:
+    a Poisson number with the trapezoid integral, split exactly by thinning
+    among the target classes, delivered like mutant newborns (timed one by
+    one when few, as a batch from mid-step when many).
+    """
+    n_drugs = dims[0]
+    out = cls_rates[cls, 2]
+    m_all = rng.poisson(out * 0.5 * tau * (n0 + n1))
+    if m_all == 0:
+        return
+    geno = types[k] & ((1 << n_drugs) - 1)
+    rest = out
+    n_cls = moves.shape[0]
+    for c in range(n_cls):
+        rate = moves[cls, c]
+        if rate <= 0.0 or m_all == 0:
+            continue
+        m = m_all if rate >= rest else rng.binomial(m_all, rate / rest)
+        rest = 0.0
+        for c2 in range(c + 1, n_cls):  # summed from the back: no cancellation
+            rest += moves[cls, c2]
+        m_all -= m
+        if m > 0:
+            _emit((c << n_drugs) | geno, m, n0, n1, tau, counts, types, slot_of, incoming,
+                  slot_static, slot_single, ints, cls_rates, drug_f, targets, penetration,
+                  capacity, given, site_tot, dims, rng)
+
+
+@njit(cache=True)
+def thin_site(site, fraction, counts, types, ints, dims, rng):
+    """Remove ``fraction`` of the cells at one site, each independently
+    (surgery, or radiation, which kills whatever the genotype): exact binomial."""
+    n_drugs, n_states = dims[0], dims[1]
+    for k in range(ints[N_SLOTS]):
+        n = counts[k]
+        if n > 0 and ((types[k] >> n_drugs) // n_states) == site:
+            if fraction >= 1.0:
+                counts[k] = 0
+            else:
+                counts[k] = rng.binomial(n, 1.0 - fraction)
 
 
 @njit(cache=True)
@@ -308,9 +363,8 @@ def _apply_doses(t, counts, types, ints, given, next_dose, drug_f, targets, pene
 
 @njit(cache=True)
 def advance(counts, types, slot_of, incoming, slot_static, slot_single, scratch, site_tot, ints,
-            clock,
-            given, next_dose, rec_t, rec_ptr, rec_slot, rec_count,
-            cls_rates, drug_f, targets, penetration, capacity, params, dims,
+            clock, given, next_dose, rec_t, rec_ptr, rec_slot, rec_count,
+            cls_rates, moves, drug_f, targets, penetration, capacity, params, dims,
             t_stop, watch_detection, max_steps, rng):
     """Advance the tumour until something needs Python's attention.
 
@@ -329,8 +383,10 @@ def advance(counts, types, slot_of, incoming, slot_static, slot_single, scratch,
         Per drug: 1.0 while the drug is given; the next pulsed dose time.
     rec_t, rec_ptr, rec_slot, rec_count
         The trajectory, as sparse rows (time, then slot/count pairs).
-    cls_rates, drug_f, targets, penetration, capacity, params, dims
-        The model as arrays (see :mod:`clonesim.model`).
+    cls_rates, moves, drug_f, targets, penetration, capacity, params, dims
+        The model as arrays (see :mod:`clonesim.model`): per class (state and
+        site) base birth, death and total move-out rate; class-to-class move
+        rates (phenotype switching, migration); drugs; sites.
     t_stop
         Return ``REACHED_T_STOP`` at this time (a scan, or the horizon).
     watch_detection
@@ -412,8 +468,8 @@ def advance(counts, types, slot_of, incoming, slot_static, slot_single, scratch,
         for k in range(n_slots):
             if counts[k] > 0:
                 _step_clone(k, tau, counts, types, slot_of, incoming, slot_static, slot_single,
-                            scratch, ints, cls_rates, drug_f, targets, penetration, capacity,
-                            given, site_tot, dims, rng)
+                            scratch, ints, cls_rates, moves, drug_f, targets, penetration,
+                            capacity, given, site_tot, dims, rng)
         for k in range(ints[N_SLOTS]):
             if incoming[k] != 0:
                 counts[k] += incoming[k]
