@@ -14,13 +14,14 @@ from typing import Any
 
 import numpy as np
 
-from .config import Config
+from .config import Config, spec_for, vary_distribution
 from .engine import K, EngineState
 from .model import ModelArrays, build_model
 from .policies import PROGRESSION, LineMonitor, biopsy, susceptible_fraction
-from .results import ALIVE, CURED, DIED, NEVER_DETECTED, Event, LineOutcome, Result, ResultSet
+from .results import (ALIVE, CURED, DIED, NEVER_DETECTED, Cohort, Event, LineOutcome, Result,
+                      ResultSet)
 
-__all__ = ["simulate", "simulate_many", "seed_sequence"]
+__all__ = ["simulate", "simulate_many", "simulate_cohort", "patient_config", "seed_sequence"]
 
 #: Redraws of a tumour that died out before detection, before giving up.
 MAX_REDRAWS = 100_000
@@ -73,7 +74,8 @@ def simulate(config: Config, seed: Any = None) -> Result:
     return _run_patient(config, build_model(config), ss, seed_value)
 
 
-def simulate_many(config: Config, n: int, seed: Any = None, workers: int = 1) -> ResultSet:
+def simulate_many(config: Config, n: int, seed: Any = None, workers: int = 1,
+                  _cohort: bool = False) -> ResultSet:
     """Simulate ``n`` independent patients of one scenario.
 
     Parameters
@@ -101,10 +103,9 @@ def simulate_many(config: Config, n: int, seed: Any = None, workers: int = 1) ->
         workers = os.cpu_count() or 1
     workers = max(1, min(int(workers), n or 1))
     if workers == 1:
-        model = build_model(config)
-        return ResultSet(_patient(config, model, entropy, k) for k in range(n))
+        return ResultSet(_run_chunk((config, entropy, 0, n, _cohort)))
     bounds = np.linspace(0, n, min(n, 8 * workers) + 1).astype(int)
-    chunks = [(config, entropy, int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
+    chunks = [(config, entropy, int(a), int(b), _cohort) for a, b in zip(bounds[:-1], bounds[1:])]
     out = ResultSet()
     with ProcessPoolExecutor(max_workers=workers) as pool:
         for part in pool.map(_run_chunk, chunks):  # map keeps patient order
@@ -112,13 +113,53 @@ def simulate_many(config: Config, n: int, seed: Any = None, workers: int = 1) ->
     return out
 
 
+def simulate_cohort(config: Config, n: int, seed: Any = None, workers: int = 1) -> Cohort:
+    """Simulate a virtual cohort: ``n`` patients who differ by the draws of
+    ``[cohort] vary`` (initial size, mutation rates, phenotype mix, ...).
+
+    Patient ``k`` draws its parameters from ``SeedSequence(seed, spawn_key=(k, 1))``
+    and runs on ``SeedSequence(seed, spawn_key=(k,))``, so without ``vary`` a
+    cohort is exactly ``simulate_many``, and any patient can be rerun alone.
+
+    Returns
+    -------
+    Cohort
+        The patients in order, with Kaplan-Meier survival (``.survival()``),
+        the refractory fraction and a summary table.
+    """
+    return Cohort(simulate_many(config, n, seed=seed, workers=workers, _cohort=True))
+
+
+def patient_config(config: Config, entropy: int, k: int) -> Config:
+    """The scenario as patient ``k`` of a cohort sees it, after its ``vary`` draws."""
+    if not config.cohort.vary:
+        return config
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy, spawn_key=(k, 1))))
+    changes = {}
+    for key, entry in config.cohort.vary.items():
+        dist = vary_distribution(entry)
+        if entry["dist"] == "choice":
+            values, p = dist
+            value = values[int(rng.choice(len(values), p=p))]
+        else:
+            value = float(dist.rvs(random_state=rng))
+        if spec_for(key).kind == "int":
+            value = int(round(value))
+        changes[key] = value
+    return config.update(changes)
+
+
 def _run_chunk(args) -> list[Result]:
-    config, entropy, start, stop = args
-    model = build_model(config)
-    return [_patient(config, model, entropy, k) for k in range(start, stop)]
+    config, entropy, start, stop, cohort = args
+    model = None if cohort and config.cohort.vary else build_model(config)
+    return [_patient(config, model, entropy, k, cohort) for k in range(start, stop)]
 
 
-def _patient(config: Config, model: ModelArrays, entropy: int, k: int) -> Result:
+def _patient(config: Config, model: ModelArrays | None, entropy: int, k: int,
+             cohort: bool = False) -> Result:
+    if cohort and config.cohort.vary:
+        config = patient_config(config, entropy, k)
+        model = build_model(config)
     ss = np.random.SeedSequence(entropy, spawn_key=(k,))
     return _run_patient(config, model, ss, (entropy, k))
 
