@@ -89,6 +89,8 @@ class Spec:
             return "a list of [[therapy.local]] tables"
         if self.kind == "vary":
             return "a table of dotted keys to distributions"
+        if self.kind == "arms":
+            return "a table of arm names, each a table of dotted keys to values"
         if self.kind == "resistant":
             return 'a table of drug sets to cell counts, such as { A = 100, "A+B" = 1 }'
         what = "a whole number" if self.kind == "int" else "a number"
@@ -284,6 +286,9 @@ SCHEMA: dict[str, dict[str, Spec]] = {
             "site seen on treatment is progression.", "cells", lo=1.0, hi=MAX_CELLS),
     },
     "cohort": {
+        "arms": Spec(
+            "arms", {}, 'Arms to compare on the same virtual patients: a name and the keys it '
+            'changes, e.g. [cohort.arms.rebiopsy] "therapy.policy" = "rebiopsy".'),
         "vary": Spec(
             "vary", {}, 'Between-patient heterogeneity: a dotted key and the distribution each '
             'patient draws it from, e.g. "mutation_rate" = { dist = "loguniform", low = 1e-8, '
@@ -389,9 +394,11 @@ class Therapy:
 
 @dataclass(frozen=True)
 class Cohort:
-    """Between-patient heterogeneity: dotted key -> distribution table."""
+    """Between-patient heterogeneity (dotted key -> distribution table) and
+    arms to compare (arm name -> dotted key -> value)."""
 
     vary: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    arms: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -477,8 +484,9 @@ class Config:
         if list(self.sites) != [DEFAULT_SITE] or self.sites[DEFAULT_SITE] != plain_site:
             out["sites"] = {n: _drop_none(dataclasses.asdict(si), "name")
                             for n, si in self.sites.items()}
-        if self.cohort.vary:
-            out["cohort"] = {"vary": copy.deepcopy(dict(self.cohort.vary))}
+        if self.cohort.vary or self.cohort.arms:
+            out["cohort"] = {k: copy.deepcopy(dict(v))
+                             for k, v in dataclasses.asdict(self.cohort).items() if v}
         out["tumour"]["initial_resistant"] = dict(self.tumour.initial_resistant)
         for name, drug in self.drugs.items():
             d = _drop_none(dataclasses.asdict(drug), "name")
@@ -765,7 +773,8 @@ class _Checker:
             if value not in s.choices:
                 raise self.fail(key, value, s.allowed(), s.doc)
             return value
-        if s.kind in ("lines", "resistant", "rates", "names", "fractions", "local", "vary"):
+        if s.kind in ("lines", "resistant", "rates", "names", "fractions", "local", "vary",
+                      "arms"):
             return value  # checked against the names they refer to, later
         # numbers; bool is an int in Python but never a number here
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -842,7 +851,35 @@ def _build(raw: Mapping[str, Any], source: str) -> Config:
     cfg = Config(tumour=tumour, drugs=drugs, therapy=therapy, clinic=clinic, simulation=sim,
                  states=states, sites=sites, cohort=cohort, source=source, **top)
     _check_vary(check, cfg)
+    _check_arms(check, cfg)
     return cfg
+
+
+def _check_arms(check: _Checker, cfg: "Config") -> None:
+    """Every arm must turn the scenario into a valid one."""
+    arms = cfg.cohort.arms
+    if not arms:
+        return
+    if not isinstance(arms, dict):
+        raise check.fail("cohort.arms", arms, SCHEMA["cohort"]["arms"].allowed())
+    plain = dataclasses.replace(cfg, cohort=Cohort(vary=cfg.cohort.vary))
+    for name, changes in arms.items():
+        if not isinstance(changes, dict) or not changes:
+            raise check.fail(f"cohort.arms.{name}", changes,
+                             'a table of dotted keys to values, e.g. "therapy.policy" = "rebiopsy"')
+        try:
+            plain.update(changes)
+        except ConfigError as exc:
+            raise ConfigError(f"{check.source}: cohort.arms.{name} makes an invalid scenario:\n  "
+                              + str(exc).split(": ", 1)[-1]) from None
+
+
+def arm_config(cfg: "Config", arm: str) -> "Config":
+    """The scenario with one arm's changes applied (and no arms left)."""
+    if arm not in cfg.cohort.arms:
+        raise ConfigError(f"{cfg.source}: no arm {arm!r}; arms: " + ", ".join(cfg.cohort.arms))
+    plain = dataclasses.replace(cfg, cohort=Cohort(vary=cfg.cohort.vary))
+    return plain.update(cfg.cohort.arms[arm])
 
 
 def _named(check: _Checker, raw: Any, table: str, cls, default: str) -> dict[str, Any]:

@@ -14,8 +14,8 @@ from matplotlib.figure import Figure
 
 from .provenance import TEACHING_NOTE, provenance
 
-__all__ = ["plot_burden", "plot_outcomes", "plot_survival", "plot_sites", "save_figure",
-           "type_style"]
+__all__ = ["plot_burden", "plot_outcomes", "plot_survival", "plot_arms", "plot_sites",
+           "save_figure", "type_style"]
 
 OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2",
              "#D55E00", "#CC79A7")
@@ -204,6 +204,46 @@ def plot_survival(cohort, ax=None, *, lines: int = 3, mark: bool = True) -> Figu
                  + (f", {rf:.0%} refractory to line 1" if rf == rf else ""), fontsize=11)
     ax.legend(loc="upper right", fontsize=8, frameon=False)
     ax.grid(alpha=0.25)
+    if mark:
+        _mark(fig)
+    return fig
+
+
+def plot_arms(cohorts, *, mark: bool = True) -> Figure:
+    """Compare arms run on the same virtual patients: overall survival (left)
+    and progression-free survival on line 1 (right), one curve per arm."""
+    from .results import _band
+
+    fig = Figure(figsize=(11, 4.8), layout="constrained")
+    axes = fig.subplots(1, 2, sharey=True)
+    for ax, (endpoint, title) in zip(axes, [("os", "overall survival (from detection)"),
+                                            ("pfs", "progression-free on line 1")]):
+        for i, (arm, cohort) in enumerate(cohorts.items()):
+            km = cohort.survival(endpoint, 1)
+            if km is None:
+                continue
+            colour = _GENOTYPE_COLOURS[i % len(_GENOTYPE_COLOURS)]
+            t = np.concatenate([[0.0], km.sf.quantiles])
+            p = np.concatenate([[1.0], km.sf.probabilities])
+            med = cohort.summary_table().set_index("endpoint")["median_days"]
+            key = "overall survival" if endpoint == "os" else "PFS line 1"
+            ax.step(t, p, where="post", color=colour, lw=2, ls=_STYLES[i % len(_STYLES)],
+                    label=f"{arm} (median {med[key]:.0f} d)")
+            band = _band(km)
+            lo = np.concatenate([[1.0], np.where(np.isnan(band.low.probabilities),
+                                                 km.sf.probabilities, band.low.probabilities)])
+            hi = np.concatenate([[1.0], np.where(np.isnan(band.high.probabilities),
+                                                 km.sf.probabilities, band.high.probabilities)])
+            ax.fill_between(t, lo, hi, step="post", color=colour, alpha=0.12, lw=0)
+        ax.set_title(title, fontsize=11)
+        ax.set_xlabel("time (days)")
+        ax.set_xlim(left=0)
+        ax.grid(alpha=0.25)
+        ax.legend(loc="upper right", fontsize=8, frameon=False)
+    axes[0].set_ylabel("fraction of patients")
+    first = next(iter(cohorts.values()))
+    fig.suptitle(f"{first[0].config.title or 'clonesim'}: {len(first)} virtual patients per "
+                 "arm, the same patients in each", fontsize=11)
     if mark:
         _mark(fig)
     return fig
