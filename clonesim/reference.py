@@ -138,6 +138,10 @@ def reference_run(initial: Mapping[int, int], birth: float, death: float,
     # observation (kind 0) comes before a dose (kind 1).
     agenda = [(float(t), 0, i, 0.0) for i, t in enumerate(t_obs)]
     agenda += [(float(t), 1, int(j), float(f)) for t, j, f in doses]
+    for t, kind, j, f in agenda:
+        if kind == 1 and not (t >= 0.0 and 0 <= j < n_drugs and 0.0 <= f <= 1.0):
+            raise ValueError(f"dose ({t}, {j}, {f}): need time >= 0, a drug index below "
+                             f"{n_drugs} and a kill fraction in [0, 1]")
     agenda.sort(key=lambda item: (item[0], item[1]))
 
     out = np.zeros((t_obs.size, n_types), dtype=np.int64)

@@ -39,6 +39,7 @@ class EngineState:
         self.types = np.zeros(cap, dtype=np.int64)
         self.slot_of = np.full(n_types, -1, dtype=np.int64)
         self.incoming = np.zeros(cap, dtype=np.int64)
+        self.exposure = np.zeros(cap)
         self.slot_static = np.zeros((cap, 4))
         self.slot_single = np.zeros((cap, model.n_drugs))
         self.scratch = np.zeros((cap, 2))
@@ -130,9 +131,9 @@ class EngineState:
         m = self.model
         while True:
             code = K.advance(
-                self.counts, self.types, self.slot_of, self.incoming, self.slot_static,
-                self.slot_single, self.scratch, self.site_tot, self.ints, self.clock, self.given,
-                self.next_dose,
+                self.counts, self.types, self.slot_of, self.incoming, self.exposure,
+                self.slot_static, self.slot_single, self.scratch, self.site_tot, self.ints,
+                self.clock, self.given, self.next_dose,
                 self.rec_t, self.rec_ptr, self.rec_slot, self.rec_count,
                 m.cls_rates, m.moves, m.drug_f, m.targets, m.penetration, m.capacity, m.params,
                 m.dims,

@@ -24,10 +24,14 @@ One step of length ``tau`` does, for every non-empty clone:
    together at mid-step: one transition for the whole batch, so 1e6
    mutants a day cost what one does.
 
+3. mutants of cells that themselves arrived during the step: their
+   lineages' cell-days are the clone's ``exposure``, from which a second
+   pass draws their own mutants, added at the step's end.
+
 Pulsed doses are exact binomial thinnings at the dose times, which every
 step lands on. What is approximate is therefore only *when within a step*
 mutants are born and how many (given the end points), and density-dependent
-rates frozen over a step; all three errors shrink as ``step_tolerance**2``.
+rates frozen over a step; these errors shrink as ``step_tolerance**2``.
 ``docs/engine.md`` gives the argument and the verification suite measures it.
 """
 
@@ -137,6 +141,17 @@ def clone_rates(k, types, slot_static, cls_rates, drug_f, targets, penetration, 
 
 
 @njit(cache=True)
+def expected_cell_time(birth, death, t):
+    """Expected cell-days lived by the lineage of one cell over ``t`` days:
+    integral of exp((b - d) s) ds = expm1((b - d) t) / (b - d)."""
+    r = birth - death
+    x = r * t
+    if abs(x) < 1e-10:
+        return t * (1.0 + 0.5 * x)
+    return math.expm1(x) / r
+
+
+@njit(cache=True)
 def arrival_time(n0, n1, tau, rng):
     """Draw a birth time in [0, tau) from the density proportional to the
     linear path from ``n0`` to ``n1`` (the path whose area the trapezoid is)."""
@@ -200,9 +215,12 @@ def record_row(t, counts, ints, rec_t, rec_ptr, rec_slot, rec_count):
 
 
 @njit(cache=True)
-def _emit(target, m, n0, n1, tau, counts, types, slot_of, incoming, slot_static, slot_single,
-          ints, cls_rates, drug_f, targets, penetration, capacity, given, site_tot, dims, rng):
-    """Deliver ``m`` newborns of type ``target`` born during a step of length ``tau``."""
+def _emit(target, m, n0, n1, tau, counts, types, slot_of, incoming, exposure, slot_static,
+          slot_single, ints, cls_rates, drug_f, targets, penetration, capacity, given, site_tot,
+          dims, rng):
+    """Deliver ``m`` newborns of type ``target`` born during a step of length ``tau``,
+    and add the cell-days their lineages live before the step ends to the
+    target's ``exposure`` (they make mutants of their own in the same step)."""
     kt = slot_for(target, counts, types, slot_of, slot_static, slot_single, ints, cls_rates,
                   drug_f, dims)
     b, d = clone_rates(kt, types, slot_static, cls_rates, drug_f, targets, penetration,
@@ -212,40 +230,52 @@ def _emit(target, m, n0, n1, tau, counts, types, slot_of, incoming, slot_static,
         for _ in range(m):
             s = arrival_time(n0, n1, tau, rng)
             incoming[kt] += sample_birth_death(1, b, d, tau - s, rng)
+            exposure[kt] += expected_cell_time(b, d, tau - s)
     else:
         incoming[kt] += sample_birth_death(m, b, d, 0.5 * tau, rng)
+        exposure[kt] += m * expected_cell_time(b, d, 0.5 * tau)
 
 
 @njit(cache=True)
-def _step_clone(k, tau, counts, types, slot_of, incoming, slot_static, slot_single, scratch,
-                ints, cls_rates, moves, drug_f, targets, penetration, capacity, given, site_tot,
-                dims, rng):
-    """One step of slot ``k``: exact births and deaths, then its mutant newborns.
-
-    Newborns carrying any new resistance are one Poisson count (mean
-    ``b * P(any) * integral``); Poisson thinning splits it exactly into the
-    single-resistance targets and the rare multi-resistance class with
-    sequential binomials, so a quiet clone costs one draw instead of D + 1.
-    """
-    n_drugs = dims[0]
+def _step_clone(k, tau, counts, types, slot_of, incoming, exposure, slot_static, slot_single,
+                scratch, ints, cls_rates, moves, drug_f, targets, penetration, capacity, given,
+                site_tot, dims, rng):
+    """One step of slot ``k``: exact births and deaths, then its mutant newborns."""
     n0 = counts[k]
     birth = scratch[k, 0]
-    death = scratch[k, 1]
-    q = slot_static[k, SLOT_Q]
-    n1 = sample_birth_death(n0, birth * q, death, tau, rng)
+    n1 = sample_birth_death(n0, birth * slot_static[k, SLOT_Q], scratch[k, 1], tau, rng)
     counts[k] = n1
-    ty = types[k]
-    cls = ty >> n_drugs
-    if cls_rates[cls, 2] > 0.0:
-        _move_out(k, cls, n0, n1, tau, counts, types, slot_of, incoming, slot_static,
-                  slot_single, ints, cls_rates, moves, drug_f, targets, penetration, capacity,
-                  given, site_tot, dims, rng)
+    cell_days = 0.5 * tau * (n0 + n1)  # trapezoid integral of N over the step
+    _moves(k, cell_days, True, n0, n1, tau, counts, types, slot_of, incoming, exposure,
+           slot_static, slot_single, ints, cls_rates, moves, drug_f, targets, penetration,
+           capacity, given, site_tot, dims, rng)
+    _mutants(k, birth * cell_days, True, n0, n1, tau, counts, types, slot_of, incoming,
+             exposure, slot_static, slot_single, ints, cls_rates, drug_f, targets, penetration,
+             capacity, given, site_tot, dims, rng)
+
+
+@njit(cache=True)
+def _mutants(k, scale, timed, n0, n1, tau, counts, types, slot_of, incoming, exposure,
+             slot_static, slot_single, ints, cls_rates, drug_f, targets, penetration, capacity,
+             given, site_tot, dims, rng):
+    """Mutant newborns of slot ``k``: ``scale`` is b times the cell-days at risk.
+
+    Newborns carrying any new resistance are one Poisson count (mean
+    ``scale * P(any)``); Poisson thinning splits it exactly into the
+    single-resistance targets and the rare multi-resistance class with
+    sequential binomials, so a quiet clone costs one draw instead of D + 1.
+    With ``timed`` they are delivered along the step's path (see :func:`_emit`);
+    without it (mutants of cells that themselves arrived during the step)
+    they are added at the step's end.
+    """
+    n_drugs = dims[0]
     p_any = slot_static[k, SLOT_ANY]
-    if birth <= 0.0 or p_any <= 0.0:
+    if scale <= 0.0 or p_any <= 0.0:
         return
-    m_all = rng.poisson(birth * 0.5 * tau * (n0 + n1) * p_any)  # b * trapezoid integral
+    m_all = rng.poisson(scale * p_any)
     if m_all == 0:
         return
+    ty = types[k]
     geno = ty & ((1 << n_drugs) - 1)
     high = ty - geno  # the state and site bits, kept by every mutant
     rest = p_any  # probability mass of the classes not yet split off
@@ -257,31 +287,48 @@ def _step_clone(k, tau, counts, types, slot_of, incoming, slot_static, slot_sing
         rest = _remaining_mass(k, j, slot_static, slot_single, n_drugs)
         m_all -= m
         if m > 0:
-            _emit(high | geno | (1 << j), m, n0, n1, tau, counts, types, slot_of, incoming,
-                  slot_static, slot_single, ints, cls_rates, drug_f, targets, penetration,
-                  capacity, given, site_tot, dims, rng)
+            _deliver(high | geno | (1 << j), m, timed, n0, n1, tau, counts, types, slot_of,
+                     incoming, exposure, slot_static, slot_single, ints, cls_rates, drug_f,
+                     targets, penetration, capacity, given, site_tot, dims, rng)
     for _ in range(m_all):  # two or more new resistances at once: rare, one at a time
         target = high | multi_target(geno, drug_f, n_drugs, rng)
-        _emit(target, 1, n0, n1, tau, counts, types, slot_of, incoming, slot_static,
-              slot_single, ints, cls_rates, drug_f, targets, penetration, capacity, given,
-              site_tot, dims, rng)
+        _deliver(target, 1, timed, n0, n1, tau, counts, types, slot_of, incoming, exposure,
+                 slot_static, slot_single, ints, cls_rates, drug_f, targets, penetration,
+                 capacity, given, site_tot, dims, rng)
 
 
 @njit(cache=True)
-def _move_out(k, cls, n0, n1, tau, counts, types, slot_of, incoming, slot_static, slot_single,
-              ints, cls_rates, moves, drug_f, targets, penetration, capacity, given, site_tot,
-              dims, rng):
+def _deliver(target, m, timed, n0, n1, tau, counts, types, slot_of, incoming, exposure,
+             slot_static, slot_single, ints, cls_rates, drug_f, targets, penetration, capacity,
+             given, site_tot, dims, rng):
+    if timed:
+        _emit(target, m, n0, n1, tau, counts, types, slot_of, incoming, exposure, slot_static,
+              slot_single, ints, cls_rates, drug_f, targets, penetration, capacity, given,
+              site_tot, dims, rng)
+    else:
+        kt = slot_for(target, counts, types, slot_of, slot_static, slot_single, ints,
+                      cls_rates, drug_f, dims)
+        incoming[kt] += m
+
+
+@njit(cache=True)
+def _moves(k, cell_days, timed, n0, n1, tau, counts, types, slot_of, incoming, exposure,
+           slot_static, slot_single, ints, cls_rates, moves, drug_f, targets, penetration,
+           capacity, given, site_tot, dims, rng):
     """Cells of slot ``k`` that switch phenotype or migrate during the step.
 
     Their loss is already inside the clone's exact birth-death step (the
     out-rate is part of its death rate); here they arrive in their new class:
-    a Poisson number with the trapezoid integral, split exactly by thinning
-    among the target classes, delivered like mutant newborns (timed one by
-    one when few, as a batch from mid-step when many).
+    a Poisson number (mean out-rate times the cell-days at risk), split
+    exactly by thinning among the target classes, delivered like mutant
+    newborns.
     """
     n_drugs = dims[0]
+    cls = types[k] >> n_drugs
     out = cls_rates[cls, 2]
-    m_all = rng.poisson(out * 0.5 * tau * (n0 + n1))
+    if out <= 0.0 or cell_days <= 0.0:
+        return
+    m_all = rng.poisson(out * cell_days)
     if m_all == 0:
         return
     geno = types[k] & ((1 << n_drugs) - 1)
@@ -297,9 +344,9 @@ def _move_out(k, cls, n0, n1, tau, counts, types, slot_of, incoming, slot_static
             rest += moves[cls, c2]
         m_all -= m
         if m > 0:
-            _emit((c << n_drugs) | geno, m, n0, n1, tau, counts, types, slot_of, incoming,
-                  slot_static, slot_single, ints, cls_rates, drug_f, targets, penetration,
-                  capacity, given, site_tot, dims, rng)
+            _deliver((c << n_drugs) | geno, m, timed, n0, n1, tau, counts, types, slot_of,
+                     incoming, exposure, slot_static, slot_single, ints, cls_rates, drug_f,
+                     targets, penetration, capacity, given, site_tot, dims, rng)
 
 
 @njit(cache=True)
@@ -314,6 +361,33 @@ def thin_site(site, fraction, counts, types, ints, dims, rng):
                 counts[k] = 0
             else:
                 counts[k] = rng.binomial(n, 1.0 - fraction)
+
+
+@njit(cache=True)
+def _second_order(tau, counts, types, slot_of, incoming, exposure, slot_static, slot_single,
+                  ints, cls_rates, moves, drug_f, targets, penetration, capacity, given, site_tot,
+                  dims, rng):
+    """Mutants made, within the same step, by cells that arrived during it.
+
+    Without this pass a genotype two mutations away from its founder would
+    be undercounted by an error of first order in the step; with it the
+    error is of second order (their own mutants arrive at the step's end).
+    """
+    for k in range(ints[N_SLOTS]):
+        cell_days = exposure[k]
+        if cell_days <= 0.0:
+            continue
+        exposure[k] = 0.0
+        b, d = clone_rates(k, types, slot_static, cls_rates, drug_f, targets, penetration,
+                           capacity, given, site_tot, dims)
+        _moves(k, cell_days, False, 0, 0, tau, counts, types, slot_of, incoming, exposure,
+               slot_static, slot_single, ints, cls_rates, moves, drug_f, targets, penetration,
+               capacity, given, site_tot, dims, rng)
+        _mutants(k, b * cell_days, False, 0, 0, tau, counts, types, slot_of, incoming,
+                 exposure, slot_static, slot_single, ints, cls_rates, drug_f, targets,
+                 penetration, capacity, given, site_tot, dims, rng)
+    for k in range(ints[N_SLOTS]):
+        exposure[k] = 0.0
 
 
 @njit(cache=True)
@@ -362,9 +436,11 @@ def _apply_doses(t, counts, types, ints, given, next_dose, drug_f, targets, pene
 
 
 @njit(cache=True)
-def advance(counts, types, slot_of, incoming, slot_static, slot_single, scratch, site_tot, ints,
-            clock, given, next_dose, rec_t, rec_ptr, rec_slot, rec_count,
-            cls_rates, moves, drug_f, targets, penetration, capacity, params, dims,
+def advance(counts, types, slot_of, incoming, exposure, slot_static, slot_single, scratch,
+            site_tot, ints,
+            clock,
+            given, next_dose, rec_t, rec_ptr, rec_slot, rec_count,
+            cls_rates, drug_f, targets, penetration, capacity, params, dims,
             t_stop, watch_detection, max_steps, rng):
     """Advance the tumour until something needs Python's attention.
 
@@ -373,7 +449,7 @@ def advance(counts, types, slot_of, incoming, slot_static, slot_single, scratch,
 
     Parameters
     ----------
-    counts, types, slot_of, incoming, slot_static, slot_single, scratch, site_tot
+    counts, types, slot_of, incoming, exposure, slot_static, slot_single, scratch, site_tot
         Clone state (int64 counts, int64 type ids, the type -> slot map) and
         work arrays, all sized by the caller (:class:`clonesim.engine.EngineState`).
     ints, clock
@@ -467,9 +543,12 @@ def advance(counts, types, slot_of, incoming, slot_static, slot_single, scratch,
         tau = t_next - t
         for k in range(n_slots):
             if counts[k] > 0:
-                _step_clone(k, tau, counts, types, slot_of, incoming, slot_static, slot_single,
-                            scratch, ints, cls_rates, moves, drug_f, targets, penetration,
-                            capacity, given, site_tot, dims, rng)
+                _step_clone(k, tau, counts, types, slot_of, incoming, exposure, slot_static,
+                            slot_single, scratch, ints, cls_rates, moves, drug_f, targets,
+                            penetration, capacity, given, site_tot, dims, rng)
+        _second_order(tau, counts, types, slot_of, incoming, exposure, slot_static, slot_single,
+                      ints, cls_rates, moves, drug_f, targets, penetration, capacity, given,
+                      site_tot, dims, rng)
         for k in range(ints[N_SLOTS]):
             if incoming[k] != 0:
                 counts[k] += incoming[k]
