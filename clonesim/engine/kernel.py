@@ -437,10 +437,8 @@ def _apply_doses(t, counts, types, ints, given, next_dose, drug_f, targets, pene
 
 @njit(cache=True)
 def advance(counts, types, slot_of, incoming, exposure, slot_static, slot_single, scratch,
-            site_tot, ints,
-            clock,
-            given, next_dose, rec_t, rec_ptr, rec_slot, rec_count,
-            cls_rates, drug_f, targets, penetration, capacity, params, dims,
+            site_tot, ints, clock, given, next_dose, rec_t, rec_ptr, rec_slot, rec_count,
+            cls_rates, moves, drug_f, targets, penetration, capacity, params, dims,
             t_stop, watch_detection, max_steps, rng):
     """Advance the tumour until something needs Python's attention.
 
