@@ -475,7 +475,9 @@ class Config:
             "simulation": dataclasses.asdict(self.simulation),
         }
         out["therapy"]["lines"] = ["+".join(line) for line in self.therapy.lines]
-        if not self.therapy.local:
+        if self.therapy.local:
+            out["therapy"]["local"] = [dataclasses.asdict(lt) for lt in self.therapy.local]
+        else:
             out["therapy"].pop("local")
         if list(self.states) != [DEFAULT_STATE]:
             out["states"] = {n: _drop_none(dataclasses.asdict(st), "name")
@@ -508,6 +510,7 @@ class Config:
         """Return a copy with several dotted keys changed at once."""
         raw = self.to_dict()
         for key, value in changes.items():
+            _check_existing_entry(raw, key, self.source)
             assign(raw, key, value)
         # to_dict writes every key of a drug's kind; when the kind changes, drop the
         # keys of the old kind that the caller did not set explicitly.
@@ -635,7 +638,7 @@ def _check_vary(check: _Checker, cfg: "Config") -> None:
             try:
                 plain.set(key, value)
             except ConfigError as exc:
-                inner = str(exc).split("\n", 1)[-1].strip()
+                inner = str(exc).split(": ", 1)[-1].strip()  # without the file name
                 raise ConfigError(f"{check.source}: {where} can draw {key} = {_show(value)}, "
                                   f"which the scenario does not accept:\n  {inner}") from None
 
@@ -673,23 +676,28 @@ def load_config(path: str | Path, overrides: Mapping[str, Any] | None = None) ->
     except (tomllib.TOMLDecodeError, ValueError) as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
     for key, value in (overrides or {}).items():
-        _check_existing_drug(raw, key, source)
+        _check_existing_entry(raw, key, source)
         assign(raw, key, value, source)
     return _build(raw, source)
 
 
-def _check_existing_drug(raw: Mapping[str, Any], key: str, source: str) -> None:
-    """An override under drugs.NAME must name a drug the file defines."""
+def _check_existing_entry(raw: Mapping[str, Any], key: str, source: str) -> None:
+    """A change under drugs.NAME, states.NAME or sites.NAME must name an entry
+    the scenario defines: a typo must not quietly add a drug or a site."""
     parts = key.split(".")
-    drugs = raw.get("drugs")
-    if len(parts) >= 3 and parts[0] == "drugs" and isinstance(drugs, dict) \
-            and parts[1] not in drugs:
-        hint = _drug_hint(parts[1], drugs)
-        msg = f"{source}: {key}: no drug {parts[1]!r} in this scenario"
-        msg += f"; did you mean {hint!r}?" if hint else ""
-        msg += ("\n  defined drugs: " + ", ".join(drugs)
-                + " (a new drug needs its own [drugs.NAME] table in the file)")
-        raise ConfigError(msg)
+    if len(parts) < 3 or parts[0] not in ("drugs", "states", "sites"):
+        return
+    table = raw.get(parts[0])
+    names = list(table) if isinstance(table, dict) else []
+    if parts[1] in names:
+        return
+    kind = parts[0][:-1]
+    hint = _drug_hint(parts[1], names) if names else None
+    msg = f"{source}: {key}: no {kind} {parts[1]!r} in this scenario"
+    msg += f"; did you mean {hint!r}?" if hint else ""
+    msg += (f"\n  defined {parts[0]}: " + (", ".join(names) or "none")
+            + f" (a new {kind} needs its own [{parts[0]}.NAME] table in the file)")
+    raise ConfigError(msg)
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:

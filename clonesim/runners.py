@@ -238,7 +238,7 @@ class _Course:
                 continue
             self.local_done.add(i)
             self.state.thin_site(self.model.site_names.index(lt.site), lt.fraction, self.rng)
-            self._event(lt.kind, detail=f"{lt.site}: {lt.fraction:.0%} of its cells")
+            self._event(lt.kind, detail=f"{lt.site}: {100 * lt.fraction:.4g}% of its cells")
 
     def _next_local_day(self) -> float:
         days = [self.start + lt.day for i, lt in enumerate(self.therapy.local)

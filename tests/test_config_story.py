@@ -207,15 +207,9 @@ def test_cohort_arm_making_invalid_scenario_rejected(base, arm, fragments):
         assert fragment in msg, f"{fragment!r} not in:\n{msg}"
 
 
-# -- known gaps (reported; remove the marker when fixed) --------------------------
-
-NEW_NAME = ("config bug: a dotted key under drugs./states./sites. that names no "
-            "existing entry creates one (Config.update -> assign), so an arm or a vary "
-            "key with a misspelt drug or site silently changes the scenario; for sites "
-            "and states the defaults are replaced altogether")
+# -- a change must name an existing drug, state or site ----------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=NEW_NAME)
 @pytest.mark.parametrize("key,value", [
     ("drugs.Z.kill_fraction", 0.5),           # adds a fourth drug Z to the arm
     ("sites.lung.birth_factor", 2.0),         # the arm's only site becomes 'lung'
@@ -226,7 +220,6 @@ def test_arm_naming_unknown_entry_is_rejected(key, value):
     assert key.split(".")[1] in msg
 
 
-@pytest.mark.xfail(strict=True, reason=NEW_NAME)
 def test_vary_naming_unknown_drug_is_rejected():
     msg = error_of(with_changes(RECEPTOR, {"cohort": {"vary": {
         "drugs.Z.kill_fraction": {"dist": "uniform", "low": 0.5, "high": 0.9}}}}))

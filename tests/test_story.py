@@ -280,18 +280,27 @@ def test_brain_share_grows_under_antibody():
     """her2_brain_sanctuary.toml: the brain's share of the burden at line-1
     progression is larger than at diagnosis, and the rest responded.
 
+    At least 80% of patients progress on line 1 (the others seeded no brain
+    lesion before treatment and can be cured); the statistics below are over
+    those who progressed.
+
     Statistic: per patient, brain share at progression minus at detection;
     the mean must exceed K = 5 SE (one-sided). Also: at least 80% of line-1
     progressions are the brain seen as a new site, and the breast + liver
-    burden at progression is below its value at diagnosis in every patient
-    (the drugs work everywhere but the brain).
+    burden at progression is below its value at diagnosis in at least 80% of
+    them (the drugs work everywhere but the brain, unless resistance arose
+    elsewhere too).
     """
-    n = replicates(30)
-    results = clonesim.simulate_many(config("her2_brain_sanctuary"), n, seed=SEED)
+    n_all = replicates(30)
+    results = clonesim.simulate_many(config("her2_brain_sanctuary"), n_all, seed=SEED)
+    # a patient whose tumour seeded no brain metastasis before treatment can be
+    # cured on line 1; the lesson is about those who progress, most of them
+    progressed = [r for r in results if r.lines[0].ended_by == "progression"]
+    assert len(progressed) >= 0.8 * n_all
+    n = len(progressed)
     gains, by_brain, shrunk = [], 0, 0
-    for r in results:
+    for r in progressed:
         line = r.lines[0]
-        assert line.ended_by == "progression"
         gains.append(site_share(r, line.end, "brain") - site_share(r, r.detection_time, "brain"))
         detail = [e.detail for e in r.events if e.kind == "progression" and e.line == 1][0]
         by_brain += "brain" in detail
@@ -305,7 +314,7 @@ def test_brain_share_grows_under_antibody():
           f"progression by brain {by_brain}/{n}; breast+liver shrank {shrunk}/{n}")
     assert gains.mean() > K * se
     assert by_brain >= 0.8 * n
-    assert shrunk == n
+    assert shrunk >= 0.8 * n  # a patient with resistance elsewhere may grow there too
 
 
 # -- local therapy ------------------------------------------------------------------

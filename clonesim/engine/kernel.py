@@ -132,8 +132,7 @@ def clone_rates(k, types, slot_static, cls_rates, drug_f, targets, penetration, 
     birth = slot_static[k, SLOT_BIRTH]
     if capacity[site] > 0.0:
         birth *= max(0.0, 1.0 - site_tot[site] / capacity[site])
-    cls = types[k] >> n_drugs
-    death = cls_rates[cls, 1] + cls_rates[cls, 2]  # moves out count as losses
+    death = cls_rates[types[k] >> n_drugs, 1]
     for j in range(n_drugs):
         if given[j] > 0.0 and drug_f[j, DRUG_PULSED] == 0.0 and ((geno >> j) & 1) == 0:
             death += drug_f[j, DRUG_KILL_RATE] * targets[j, state] * penetration[j, site]
@@ -246,12 +245,12 @@ def _step_clone(k, tau, counts, types, slot_of, incoming, exposure, slot_static,
     n1 = sample_birth_death(n0, birth * slot_static[k, SLOT_Q], scratch[k, 1], tau, rng)
     counts[k] = n1
     cell_days = 0.5 * tau * (n0 + n1)  # trapezoid integral of N over the step
-    _moves(k, cell_days, True, n0, n1, tau, counts, types, slot_of, incoming, exposure,
-           slot_static, slot_single, ints, cls_rates, moves, drug_f, targets, penetration,
-           capacity, given, site_tot, dims, rng)
     _mutants(k, birth * cell_days, True, n0, n1, tau, counts, types, slot_of, incoming,
              exposure, slot_static, slot_single, ints, cls_rates, drug_f, targets, penetration,
              capacity, given, site_tot, dims, rng)
+    _moves(k, n0, n1, tau, counts, types, slot_of, incoming, exposure, slot_static,
+           slot_single, ints, cls_rates, moves, drug_f, targets, penetration, capacity, given,
+           site_tot, dims, rng)
 
 
 @njit(cache=True)
@@ -312,27 +311,42 @@ def _deliver(target, m, timed, n0, n1, tau, counts, types, slot_of, incoming, ex
 
 
 @njit(cache=True)
-def _moves(k, cell_days, timed, n0, n1, tau, counts, types, slot_of, incoming, exposure,
-           slot_static, slot_single, ints, cls_rates, moves, drug_f, targets, penetration,
-           capacity, given, site_tot, dims, rng):
+def _moves(k, n0, n1, tau, counts, types, slot_of, incoming, exposure, slot_static,
+           slot_single, ints, cls_rates, moves, drug_f, targets, penetration, capacity, given,
+           site_tot, dims, rng):
     """Cells of slot ``k`` that switch phenotype or migrate during the step.
 
-    Their loss is already inside the clone's exact birth-death step (the
-    out-rate is part of its death rate); here they arrive in their new class:
-    a Poisson number (mean out-rate times the cell-days at risk), split
-    exactly by thinning among the target classes, delivered like mutant
-    newborns.
+    Each cell leaves with probability ``1 - exp(-out * tau)``: one binomial
+    draw, taken from the clone (so cells are conserved and pure switching has
+    exactly the binomial variance of independent cells), split exactly among
+    the target classes by thinning, and delivered along the step's path like
+    mutant newborns. Cells born during the step are treated as if present
+    all along: an error of second order in the step.
     """
     n_drugs = dims[0]
     cls = types[k] >> n_drugs
     out = cls_rates[cls, 2]
-    if out <= 0.0 or cell_days <= 0.0:
+    if out <= 0.0 or counts[k] == 0:
         return
-    m_all = rng.poisson(out * cell_days)
+    m_all = rng.binomial(counts[k], -math.expm1(-out * tau))
     if m_all == 0:
         return
+    counts[k] -= m_all
+    _split_moves(k, m_all, True, n0, n1, tau, counts, types, slot_of, incoming, exposure,
+                 slot_static, slot_single, ints, cls_rates, moves, drug_f, targets, penetration,
+                 capacity, given, site_tot, dims, rng)
+
+
+@njit(cache=True)
+def _split_moves(k, m_all, timed, n0, n1, tau, counts, types, slot_of, incoming, exposure,
+                 slot_static, slot_single, ints, cls_rates, moves, drug_f, targets, penetration,
+                 capacity, given, site_tot, dims, rng):
+    """Split ``m_all`` moving cells of slot ``k`` among the target classes
+    (exact thinning by the rates) and deliver them."""
+    n_drugs = dims[0]
+    cls = types[k] >> n_drugs
     geno = types[k] & ((1 << n_drugs) - 1)
-    rest = out
+    rest = cls_rates[cls, 2]
     n_cls = moves.shape[0]
     for c in range(n_cls):
         rate = moves[cls, c]
@@ -380,12 +394,18 @@ def _second_order(tau, counts, types, slot_of, incoming, exposure, slot_static, 
         exposure[k] = 0.0
         b, d = clone_rates(k, types, slot_static, cls_rates, drug_f, targets, penetration,
                            capacity, given, site_tot, dims)
-        _moves(k, cell_days, False, 0, 0, tau, counts, types, slot_of, incoming, exposure,
-               slot_static, slot_single, ints, cls_rates, moves, drug_f, targets, penetration,
-               capacity, given, site_tot, dims, rng)
         _mutants(k, b * cell_days, False, 0, 0, tau, counts, types, slot_of, incoming,
                  exposure, slot_static, slot_single, ints, cls_rates, drug_f, targets,
                  penetration, capacity, given, site_tot, dims, rng)
+        out = cls_rates[types[k] >> dims[0], 2]
+        if out > 0.0 and incoming[k] > 0:
+            # arrivals that switch or migrate on within the same step
+            m = min(rng.poisson(out * cell_days), incoming[k])
+            if m > 0:
+                incoming[k] -= m
+                _split_moves(k, m, False, 0, 0, tau, counts, types, slot_of, incoming,
+                             exposure, slot_static, slot_single, ints, cls_rates, moves,
+                             drug_f, targets, penetration, capacity, given, site_tot, dims, rng)
     for k in range(ints[N_SLOTS]):
         exposure[k] = 0.0
 
@@ -528,8 +548,9 @@ def advance(counts, types, slot_of, incoming, exposure, slot_static, slot_single
                                    penetration, capacity, given, site_tot, dims)
                 scratch[k, 0] = b
                 scratch[k, 1] = d
-                if b + d > fastest:
-                    fastest = b + d
+                lam = b + d + cls_rates[types[k] >> n_drugs, 2]  # moves set the pace too
+                if lam > fastest:
+                    fastest = lam
         # Records are taken at the first step end on or after each record time,
         # so they never shorten a step.
         t_next = t_stop

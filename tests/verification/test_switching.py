@@ -131,13 +131,6 @@ def test_two_state_switching_relaxes_to_stationary_fraction():
 
 
 @pytest.mark.statistical
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug: a switch (or migration) is drawn twice, independently: the source "
-    "clone loses cells through its exact birth-death step (out-rate counted as a death "
-    "rate) while the arrivals are a separate Poisson(out-rate x cell-days) draw, so cells "
-    "are not conserved and the S1 count is over-dispersed (variance ~1.6x binomial at "
-    "N = 1000, for any step_tolerance). Remove this marker when kernel._moves splits the "
-    "source's actual losses instead."))
 def test_two_state_switching_count_is_binomial():
     """Independent cells: the S1 count is Binomial(N, p1(t)) and the total stays N.
 
