@@ -14,14 +14,15 @@ The public API is small::
 """
 
 from .config import Config, ConfigError, Drug, load_config
-from .plots import plot_burden, plot_outcomes
+from .plots import plot_arms, plot_burden, plot_outcomes, plot_sites, plot_survival
 from .provenance import TEACHING_NOTE, version
-from .results import Result, ResultSet
-from .runners import simulate, simulate_many
+from .results import Cohort, Result, ResultSet
+from .runners import simulate, simulate_cohort, simulate_many
 
 __version__ = version()
 
 __all__ = [
+    "Cohort",
     "Config",
     "ConfigError",
     "Drug",
@@ -29,8 +30,12 @@ __all__ = [
     "ResultSet",
     "TEACHING_NOTE",
     "load_config",
+    "plot_arms",
     "plot_burden",
     "plot_outcomes",
+    "plot_sites",
+    "plot_survival",
     "simulate",
+    "simulate_cohort",
     "simulate_many",
 ]

@@ -43,6 +43,25 @@ Run 'clonesim COMMAND --help' for a command's options and more examples.
 """
 
 
+COHORT_EXAMPLES = """\
+examples:
+  clonesim cohort configs/refractory_cohort.toml --n 1000 --seed 1
+  clonesim cohort configs/receptor_switch.toml --n 300 --workers 2
+  clonesim cohort configs/receptor_switch.toml --arm rebiopsy --n 300
+"""
+
+
+def _positive(text: str) -> int:
+    """argparse type: a whole number >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
+    return value
+
+
 def _seed(text: str) -> int:
     """argparse type for --seed: a whole number >= 0."""
     try:
@@ -77,6 +96,27 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--format", choices=("png", "svg", "pdf"), default="png",
                      help="figure format (default: %(default)s)")
 
+    coh = sub.add_parser(
+        "cohort", help="simulate a virtual cohort: survival curves, refractory fraction",
+        description="Simulate a virtual cohort of a scenario (patients differ by the draws of "
+                    "[cohort] vary). Prints a summary table (median survival with 95%% bands, "
+                    "refractory fraction, lines used), writes one row per patient and a figure "
+                    "of Kaplan-Meier curves. If the scenario defines [cohort.arms], every arm "
+                    "runs on the same virtual patients (same seeds) and is compared. "
+                    + TEACHING_NOTE + ".",
+        epilog=COHORT_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    coh.add_argument("config", help="scenario file (.toml)")
+    coh.add_argument("--n", type=_positive, default=200, help="patients (default: %(default)s)")
+    coh.add_argument("--seed", type=_seed, default=None, help="root seed (default: fresh)")
+    coh.add_argument("--workers", type=int, default=0,
+                     help="processes (default 0: one per core); results do not depend on it")
+    coh.add_argument("--arm", default=None, help="run only this arm of [cohort.arms]")
+    coh.add_argument("--out", default="clonesim_out", help="output folder (default: %(default)s)")
+    coh.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                     help="change one config key (repeatable)")
+    coh.add_argument("--format", choices=("png", "svg", "pdf"), default="png",
+                     help="figure format (default: %(default)s)")
+
     val = sub.add_parser(
         "validate", help="check a scenario file and say what is wrong with it",
         description="Check a scenario file without running it. Every problem is reported with "
@@ -105,12 +145,7 @@ def _cmd_validate(args) -> int:
 def _cmd_run(args) -> int:
     cfg = _load(args)
     out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise ConfigError(f"--out {out}: is a file; give a folder to write results into")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(f"--out {out}: cannot create this folder ({exc.strerror})") from None
+    _prepare_out(out)
     from .plots import plot_burden, save_figure
     from .runners import simulate
 
@@ -135,6 +170,55 @@ def _cmd_run(args) -> int:
     return 0
 
 
+def _prepare_out(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out}: is a file; give a folder to write results into")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"--out {out}: cannot create this folder ({exc.strerror})") from None
+
+
+def _cmd_cohort(args) -> int:
+    import pandas as pd
+
+    from .config import arm_config
+    from .plots import plot_arms, plot_survival, save_figure
+    from .runners import seed_sequence, simulate_cohort
+
+    cfg = _load(args)
+    out = Path(args.out)
+    _prepare_out(out)
+    _, seed = seed_sequence(args.seed)
+    arms = [args.arm] if args.arm else list(cfg.cohort.arms) or [None]
+    cohorts = {}
+    for arm in arms:
+        arm_cfg = arm_config(cfg, arm) if arm else cfg
+        cohorts[arm] = simulate_cohort(arm_cfg, args.n, seed=seed, workers=args.workers)
+    stem = Path(args.config).stem
+    tables, written = [], []
+    for arm, cohort in cohorts.items():
+        title = f"arm: {arm}" if arm else (cfg.title or stem)
+        print(f"{title}\n  {cohort.summary().replace(chr(10), chr(10) + '  ')}")
+        with pd.option_context("display.width", 120, "display.precision", 0):
+            print("  " + cohort.summary_table().to_string(index=False).replace("\n", "\n  "))
+        table = cohort.to_dataframe()
+        table.insert(0, "arm", arm or "")
+        tables.append(table)
+    patients = out / f"{stem}_patients.csv"
+    pd.concat(tables, ignore_index=True).to_csv(patients, index=False)
+    written.append(patients)
+    if len(cohorts) > 1:
+        fig = plot_arms(cohorts)
+    else:
+        fig = plot_survival(next(iter(cohorts.values())))
+    written.append(save_figure(fig, out / f"{stem}_survival.{args.format}", cfg, seed))
+    print(f"\n{TEACHING_NOTE}.\nwrote " + ", ".join(str(p) for p in written))
+    print(f"repeat with: clonesim cohort {args.config} --n {args.n} --seed {seed}"
+          + (f" --arm {args.arm}" if args.arm else "") + "".join(f" --set {a}" for a in args.set))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -142,7 +226,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return {"run": _cmd_run, "validate": _cmd_validate}[args.command](args)
+        return {"run": _cmd_run, "validate": _cmd_validate,
+                "cohort": _cmd_cohort}[args.command](args)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+import numpy as np
+
 __all__ = [
     "ConfigError",
     "Config",
@@ -35,6 +37,9 @@ __all__ = [
 ]
 
 MAX_DRUGS = 16
+MAX_CLASSES = 64  # states x sites
+DEFAULT_STATE = "any"
+DEFAULT_SITE = "primary"
 INT64_MAX = 2**63 - 1
 MAX_CELLS = 1e15  # keeps every count far from int64 overflow (9.2e18)
 MAX_HORIZON_DAYS = 36_500.0
@@ -74,6 +79,18 @@ class Spec:
             return "true or false"
         if self.kind == "lines":
             return 'a non-empty list of lines, each a drug name or a combination such as "A+B"'
+        if self.kind == "rates":
+            return "a table of names to rates >= 0"
+        if self.kind == "names":
+            return "a list of names"
+        if self.kind == "fractions":
+            return "a table of site names to fractions in [0, 1]"
+        if self.kind == "local":
+            return "a list of [[therapy.local]] tables"
+        if self.kind == "vary":
+            return "a table of dotted keys to distributions"
+        if self.kind == "arms":
+            return "a table of arm names, each a table of dotted keys to values"
         if self.kind == "resistant":
             return 'a table of drug sets to cell counts, such as { A = 100, "A+B" = 1 }'
         what = "a whole number" if self.kind == "int" else "a number"
@@ -161,11 +178,86 @@ SCHEMA: dict[str, dict[str, Spec]] = {
         "resistance_cost": Spec(
             "float", 0.0, "Fitness cost of carrying this resistance: the birth rate is "
             "multiplied by (1 - cost).", "fraction", lo=0.0, hi=1.0, hi_open=True),
+        "targets": Spec(
+            "names", None, 'Phenotype states the drug acts on, e.g. ["ER+"] for hormone '
+            "therapy (default: every state)."),
+        "penetration": Spec(
+            "fractions", {}, "Per site, the fraction of the drug's effect that reaches it, e.g. "
+            "{ brain = 0.05 } for a sanctuary (default 1 everywhere).", "fraction"),
+    },
+    "states.*": {
+        "initial_fraction": Spec(
+            "float", None, "Fraction of the initial cells in this state. If no state sets it, "
+            "every cell starts in the first state; if some do, they must sum to 1.",
+            "fraction", lo=0.0, hi=1.0),
+        "birth_factor": Spec("float", 1.0, "Multiplies the birth rate of cells in this state.",
+                             "factor", lo=0.0, hi=100.0),
+        "death_factor": Spec("float", 1.0, "Multiplies the death rate of cells in this state.",
+                             "factor", lo=0.0, hi=100.0),
+        "switch_to": Spec(
+            "rates", {}, 'Phenotype switching (plasticity): rate per cell per day to each other '
+            'state, e.g. { "ER-" = 1e-4 }.', "per cell per day", lo=0.0, hi=100.0),
+    },
+    "sites.*": {
+        "carrying_capacity": Spec(
+            "float", None, "Logistic carrying capacity of this site (0 = unlimited); defaults "
+            "to tumour.carrying_capacity.", "cells", lo=0.0, hi=MAX_CELLS),
+        "birth_factor": Spec("float", 1.0, "Multiplies the birth rate of cells at this site.",
+                             "factor", lo=0.0, hi=100.0),
+        "death_factor": Spec("float", 1.0, "Multiplies the death rate of cells at this site.",
+                             "factor", lo=0.0, hi=100.0),
+        "migrate_to": Spec(
+            "rates", {}, "Migration: rate per cell per day at which a cell leaves this site and "
+            "founds (or joins) a clone at another, e.g. { liver = 1e-9 }.", "per cell per day",
+            lo=0.0, hi=100.0),
     },
     "therapy": {
         "lines": Spec(
             "lines", None,
             'Drug lines in order, each switched at progression: ["A", "B", "A+B"].'),
+        "policy": Spec(
+            "choice", "sequence",
+            "'sequence': the lines in order. 'rebiopsy': at each progression a re-biopsy "
+            "samples cells and the next line is the first unused line in `lines` that the "
+            "sample looks sensitive to. 'adaptive': each line pauses when the burden falls to "
+            "adaptive_pause_at of its start value and resumes when it regrows to "
+            "adaptive_resume_at.", choices=("sequence", "rebiopsy", "adaptive")),
+        "rebiopsy_cells": Spec("int", 100, "Cells a re-biopsy samples.", "cells",
+                               lo=1, hi=1e6),
+        "rebiopsy_site": Spec("str", "largest",
+                              "Site the re-biopsy samples: a site name, or 'largest'."),
+        "sensitive_fraction": Spec(
+            "float", 0.5, "A sample reads as sensitive to a line when at least this fraction "
+            "of its cells is susceptible to every drug of the line.", "fraction",
+            lo=0.0, hi=1.0, lo_open=True),
+        "adaptive_pause_at": Spec(
+            "float", 0.5, "Adaptive therapy: pause when the burden is at most this fraction of "
+            "its value at the start of the line.", "fraction", lo=0.0, hi=1.0,
+            lo_open=True, hi_open=True),
+        "adaptive_resume_at": Spec(
+            "float", 1.0, "Adaptive therapy: resume when the burden is back to this fraction "
+            "of its value at the start of the line.", "fraction", lo=0.0, hi=10.0,
+            lo_open=True),
+        "holiday_on_days": Spec(
+            "float", 0.0, "Drug holidays: days on treatment before each break (0 = no "
+            "holidays).", "days", lo=0.0, hi=MAX_HORIZON_DAYS),
+        "holiday_off_days": Spec("float", 0.0, "Drug holidays: days of each break.", "days",
+                                 lo=0.0, hi=MAX_HORIZON_DAYS),
+        "local": Spec("local", [], "Local therapies ([[therapy.local]] tables, see below)."),
+    },
+    "therapy.local[]": {
+        "kind": Spec("choice", "surgery", "'surgery' removes, 'radiation' kills, a fraction "
+                     "of one site's cells, whatever their resistance.",
+                     choices=("surgery", "radiation")),
+        "site": Spec("str", None, "The site treated (required)."),
+        "fraction": Spec("float", 0.99, "Fraction of the site's cells removed or killed.",
+                         "fraction", lo=0.0, hi=1.0),
+        "trigger": Spec(
+            "choice", "site detected", "When: 'site detected' (the first scan that sees the "
+            "site), 'detection' (at diagnosis) or 'day' (the given day after detection).",
+            choices=("site detected", "detection", "day")),
+        "day": Spec("float", 0.0, "With trigger = 'day': days after detection.", "days",
+                    lo=0.0, hi=MAX_HORIZON_DAYS),
     },
     "clinic": {
         "detection_cells": Spec(
@@ -185,6 +277,23 @@ SCHEMA: dict[str, dict[str, Spec]] = {
             "float", 2.0, "Progression: the burden at a scan is at least this factor times its "
             "nadir on the line (or it reappears after being undetectable).", "factor",
             lo=1.0, hi=1e6, lo_open=True),
+        "progression_reference": Spec(
+            "choice", "nadir", "What progression_factor multiplies: the lowest burden on the "
+            "line ('nadir', as RECIST does) or the burden at the start of the line ('baseline', "
+            "as adaptive-therapy studies do).", choices=("nadir", "baseline")),
+        "site_detection_cells": Spec(
+            "float", 1e8, "A site (metastasis) is seen on a scan from this burden on; a new "
+            "site seen on treatment is progression.", "cells", lo=1.0, hi=MAX_CELLS),
+    },
+    "cohort": {
+        "arms": Spec(
+            "arms", {}, 'Arms to compare on the same virtual patients: a name and the keys it '
+            'changes, e.g. [cohort.arms.rebiopsy] "therapy.policy" = "rebiopsy".'),
+        "vary": Spec(
+            "vary", {}, 'Between-patient heterogeneity: a dotted key and the distribution each '
+            'patient draws it from, e.g. "mutation_rate" = { dist = "loguniform", low = 1e-8, '
+            'high = 1e-6 }. dist is uniform (low, high), loguniform (low, high), lognormal '
+            '(median, sigma), beta (a, b) or choice (values, weights).'),
     },
     "simulation": {
         "horizon_days": Spec(
@@ -230,13 +339,66 @@ class Drug:
     kill_rate: float = 0.0
     mutation_rate: float | None = None
     resistance_cost: float = 0.0
+    targets: tuple[str, ...] | None = None
+    penetration: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class State:
+    """A phenotype state (e.g. a receptor profile) and its switching rates."""
+
+    name: str
+    initial_fraction: float | None = None
+    birth_factor: float = 1.0
+    death_factor: float = 1.0
+    switch_to: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Site:
+    """An organ the tumour lives in: the primary or a metastatic site."""
+
+    name: str
+    carrying_capacity: float | None = None
+    birth_factor: float = 1.0
+    death_factor: float = 1.0
+    migrate_to: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LocalTherapy:
+    """Surgery or radiation of one site."""
+
+    kind: str
+    site: str
+    fraction: float = 0.99
+    trigger: str = "site detected"
+    day: float = 0.0
 
 
 @dataclass(frozen=True)
 class Therapy:
-    """The policy: a fixed sequence of lines, each switched at progression."""
+    """The policy: which lines, how the next is chosen, and local therapies."""
 
     lines: tuple[tuple[str, ...], ...]
+    policy: str = "sequence"
+    rebiopsy_cells: int = 100
+    rebiopsy_site: str = "largest"
+    sensitive_fraction: float = 0.5
+    adaptive_pause_at: float = 0.5
+    adaptive_resume_at: float = 1.0
+    holiday_on_days: float = 0.0
+    holiday_off_days: float = 0.0
+    local: tuple[LocalTherapy, ...] = ()
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """Between-patient heterogeneity (dotted key -> distribution table) and
+    arms to compare (arm name -> dotted key -> value)."""
+
+    vary: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    arms: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -248,6 +410,8 @@ class Clinic:
     scan_interval_days: float = 28.0
     response_factor: float = 0.5
     progression_factor: float = 2.0
+    progression_reference: str = "nadir"
+    site_detection_cells: float = 1e8
 
 
 @dataclass(frozen=True)
@@ -276,6 +440,10 @@ class Config:
     therapy: Therapy
     clinic: Clinic = Clinic()
     simulation: Simulation = Simulation()
+    states: Mapping[str, State] = field(default_factory=lambda: {DEFAULT_STATE: State(
+        DEFAULT_STATE)})
+    sites: Mapping[str, Site] = field(default_factory=lambda: {DEFAULT_SITE: Site(DEFAULT_SITE)})
+    cohort: Cohort = Cohort()
     mutation_rate: float = 1e-7
     title: str = ""
     description: str = ""
@@ -302,16 +470,30 @@ class Config:
             "mutation_rate": self.mutation_rate,
             "tumour": dataclasses.asdict(self.tumour),
             "drugs": {},
-            "therapy": {"lines": ["+".join(line) for line in self.therapy.lines]},
+            "therapy": dataclasses.asdict(self.therapy),
             "clinic": dataclasses.asdict(self.clinic),
             "simulation": dataclasses.asdict(self.simulation),
         }
+        out["therapy"]["lines"] = ["+".join(line) for line in self.therapy.lines]
+        if self.therapy.local:
+            out["therapy"]["local"] = [dataclasses.asdict(lt) for lt in self.therapy.local]
+        else:
+            out["therapy"].pop("local")
+        if list(self.states) != [DEFAULT_STATE]:
+            out["states"] = {n: _drop_none(dataclasses.asdict(st), "name")
+                             for n, st in self.states.items()}
+        plain_site = Site(DEFAULT_SITE, carrying_capacity=self.tumour.carrying_capacity)
+        if list(self.sites) != [DEFAULT_SITE] or self.sites[DEFAULT_SITE] != plain_site:
+            out["sites"] = {n: _drop_none(dataclasses.asdict(si), "name")
+                            for n, si in self.sites.items()}
+        if self.cohort.vary or self.cohort.arms:
+            out["cohort"] = {k: copy.deepcopy(dict(v))
+                             for k, v in dataclasses.asdict(self.cohort).items() if v}
         out["tumour"]["initial_resistant"] = dict(self.tumour.initial_resistant)
         for name, drug in self.drugs.items():
-            d = dataclasses.asdict(drug)
-            d.pop("name")
-            if d["mutation_rate"] is None:
-                d.pop("mutation_rate")
+            d = _drop_none(dataclasses.asdict(drug), "name")
+            if d.get("targets") is not None:
+                d["targets"] = list(d["targets"])
             if drug.kill == "pulsed":
                 d.pop("kill_rate")
             else:
@@ -328,6 +510,7 @@ class Config:
         """Return a copy with several dotted keys changed at once."""
         raw = self.to_dict()
         for key, value in changes.items():
+            _check_existing_entry(raw, key, self.source)
             assign(raw, key, value)
         # to_dict writes every key of a drug's kind; when the kind changes, drop the
         # keys of the old kind that the caller did not set explicitly.
@@ -352,6 +535,117 @@ class Config:
         """The per-division resistance probability for one drug (override or default)."""
         u = self.drugs[name].mutation_rate
         return self.mutation_rate if u is None else u
+
+
+VARY_PARAMS = {
+    "uniform": ("low", "high"),
+    "loguniform": ("low", "high"),
+    "lognormal": ("median", "sigma"),
+    "beta": ("a", "b"),
+    "choice": ("values", "weights"),
+}
+
+
+def spec_for(key: str) -> Spec | None:
+    """The schema entry behind a dotted key (``drugs.A.kill_fraction`` -> kill_fraction)."""
+    parts = key.split(".")
+    if len(parts) == 1:
+        return SCHEMA[""].get(parts[0])
+    if parts[0] in ("drugs", "states", "sites") and len(parts) == 3:
+        return SCHEMA[f"{parts[0]}.*"].get(parts[2])
+    if parts[:2] == ["tumour", "initial_resistant"] and len(parts) == 3:
+        return Spec("int", 0, "cells resistant to this drug set at day 0", "cells", lo=0,
+                    hi=MAX_CELLS)
+    if len(parts) == 2:
+        return SCHEMA.get(parts[0], {}).get(parts[1])
+    return None
+
+
+def vary_distribution(entry: Mapping[str, Any]):
+    """A frozen scipy distribution (or a (values, p) pair for 'choice') for one
+    cohort.vary entry; the entry must already be validated."""
+    from scipy import stats
+
+    d = entry["dist"]
+    if d == "uniform":
+        return stats.uniform(loc=entry["low"], scale=entry["high"] - entry["low"])
+    if d == "loguniform":
+        return stats.loguniform(entry["low"], entry["high"])
+    if d == "lognormal":
+        return stats.lognorm(s=entry["sigma"], scale=entry["median"])
+    if d == "beta":
+        return stats.beta(entry["a"], entry["b"])
+    weights = np.asarray(entry.get("weights") or [1.0] * len(entry["values"]), dtype=float)
+    return list(entry["values"]), weights / weights.sum()
+
+
+def _check_vary(check: _Checker, cfg: "Config") -> None:
+    """Each cohort.vary entry: a known numeric key, a known distribution with
+    sound parameters, and draws that the key accepts (checked at the 1e-9 and
+    1 - 1e-9 quantiles, and at every value of a choice)."""
+    if not cfg.cohort.vary:
+        return
+    if not isinstance(cfg.cohort.vary, dict):
+        raise check.fail("cohort.vary", cfg.cohort.vary, SCHEMA["cohort"]["vary"].allowed())
+    plain = dataclasses.replace(cfg, cohort=Cohort())
+    for key, entry in cfg.cohort.vary.items():
+        where = f"cohort.vary.{key}"
+        spec = spec_for(key)
+        if spec is None or spec.kind not in ("float", "int"):
+            raise ConfigError(f"{check.source}: {where}: {key!r} is not a numeric key of the "
+                              "scenario\n  vary a key such as mutation_rate, "
+                              "tumour.initial_cells or drugs.A.kill_fraction")
+        if not isinstance(entry, dict) or entry.get("dist") not in VARY_PARAMS:
+            raise check.fail(where, entry, "a table with dist = " + ", ".join(
+                repr(d) for d in VARY_PARAMS) + " and its parameters")
+        dist = entry["dist"]
+        needed = VARY_PARAMS[dist]
+        for extra in entry:
+            if extra != "dist" and extra not in needed:
+                raise check.unknown(where, extra, ["dist", *needed])
+        for p in needed:
+            if p not in entry and not (dist == "choice" and p == "weights"):
+                raise ConfigError(f"{check.source}: {where}.{p} is missing\n  dist = "
+                                  f"{dist!r} needs " + " and ".join(needed))
+        if dist == "choice":
+            values = entry["values"]
+            if not isinstance(values, list) or not values:
+                raise check.fail(f"{where}.values", values, "a non-empty list of values")
+            weights = entry.get("weights", [1.0] * len(values))
+            if (not isinstance(weights, list) or len(weights) != len(values)
+                    or any(isinstance(w, bool) or not isinstance(w, (int, float)) or w < 0
+                           for w in weights) or sum(weights) <= 0):
+                raise check.fail(f"{where}.weights", weights,
+                                 f"a list of {len(values)} non-negative numbers, not all 0")
+            probes = values
+        else:
+            for p in needed:
+                x = entry[p]
+                if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+                    raise check.fail(f"{where}.{p}", x, "a finite number")
+            lo_ok = {"uniform": entry.get("low", 0) < entry.get("high", 0),
+                     "loguniform": 0 < entry.get("low", 0) < entry.get("high", 0),
+                     "lognormal": entry.get("median", 0) > 0 and entry.get("sigma", 0) > 0,
+                     "beta": entry.get("a", 0) > 0 and entry.get("b", 0) > 0}[dist]
+            if not lo_ok:
+                rule = {"uniform": "low < high", "loguniform": "0 < low < high",
+                        "lognormal": "median > 0 and sigma > 0", "beta": "a > 0 and b > 0"}
+                raise check.fail(where, entry, f"parameters with {rule[dist]}")
+            frozen = vary_distribution(entry)
+            probes = [float(frozen.ppf(1e-9)), float(frozen.ppf(1 - 1e-9))]
+        for x in probes:
+            value = round(x) if spec.kind == "int" and isinstance(x, float) else x
+            try:
+                plain.set(key, value)
+            except ConfigError as exc:
+                inner = str(exc).split(": ", 1)[-1].strip()  # without the file name
+                raise ConfigError(f"{check.source}: {where} can draw {key} = {_show(value)}, "
+                                  f"which the scenario does not accept:\n  {inner}") from None
+
+
+def _drop_none(d: dict[str, Any], *also: str) -> dict[str, Any]:
+    """A dataclass dict without its name and without unset (None) optional keys."""
+    return {k: v for k, v in d.items() if v is not None and k not in also}
 
 
 def load_config(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Config:
@@ -382,23 +676,28 @@ def load_config(path: str | Path, overrides: Mapping[str, Any] | None = None) ->
     except (tomllib.TOMLDecodeError, ValueError) as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
     for key, value in (overrides or {}).items():
-        _check_existing_drug(raw, key, source)
+        _check_existing_entry(raw, key, source)
         assign(raw, key, value, source)
     return _build(raw, source)
 
 
-def _check_existing_drug(raw: Mapping[str, Any], key: str, source: str) -> None:
-    """An override under drugs.NAME must name a drug the file defines."""
+def _check_existing_entry(raw: Mapping[str, Any], key: str, source: str) -> None:
+    """A change under drugs.NAME, states.NAME or sites.NAME must name an entry
+    the scenario defines: a typo must not quietly add a drug or a site."""
     parts = key.split(".")
-    drugs = raw.get("drugs")
-    if len(parts) >= 3 and parts[0] == "drugs" and isinstance(drugs, dict) \
-            and parts[1] not in drugs:
-        hint = _drug_hint(parts[1], drugs)
-        msg = f"{source}: {key}: no drug {parts[1]!r} in this scenario"
-        msg += f"; did you mean {hint!r}?" if hint else ""
-        msg += ("\n  defined drugs: " + ", ".join(drugs)
-                + " (a new drug needs its own [drugs.NAME] table in the file)")
-        raise ConfigError(msg)
+    if len(parts) < 3 or parts[0] not in ("drugs", "states", "sites"):
+        return
+    table = raw.get(parts[0])
+    names = list(table) if isinstance(table, dict) else []
+    if parts[1] in names:
+        return
+    kind = parts[0][:-1]
+    hint = _drug_hint(parts[1], names) if names else None
+    msg = f"{source}: {key}: no {kind} {parts[1]!r} in this scenario"
+    msg += f"; did you mean {hint!r}?" if hint else ""
+    msg += (f"\n  defined {parts[0]}: " + (", ".join(names) or "none")
+            + f" (a new {kind} needs its own [{parts[0]}.NAME] table in the file)")
+    raise ConfigError(msg)
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:
@@ -482,8 +781,9 @@ class _Checker:
             if value not in s.choices:
                 raise self.fail(key, value, s.allowed(), s.doc)
             return value
-        if s.kind in ("lines", "resistant"):
-            return value  # checked against the drugs later
+        if s.kind in ("lines", "resistant", "rates", "names", "fractions", "local", "vary",
+                      "arms"):
+            return value  # checked against the names they refer to, later
         # numbers; bool is an int in Python but never a number here
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(key, value, s.allowed(), s.doc)
@@ -507,7 +807,7 @@ def _build(raw: Mapping[str, Any], source: str) -> Config:
     check = _Checker(source)
     if not isinstance(raw, Mapping):
         raise ConfigError(f"{source}: a scenario must be a table of keys")
-    sections = [k for k in SCHEMA if k and "." not in k] + ["drugs"]
+    sections = [k for k in SCHEMA if k and "." not in k] + ["drugs", "states", "sites"]
     top = check.table({k: v for k, v in raw.items() if not isinstance(v, dict)},
                       "", SCHEMA[""], extra_known=tuple(sections))
     for key, value in raw.items():
@@ -527,10 +827,18 @@ def _build(raw: Mapping[str, Any], source: str) -> Config:
     tum = check.table(raw.get("tumour", {}), "tumour", SCHEMA["tumour"])
     clinic = Clinic(**check.table(raw.get("clinic", {}), "clinic", SCHEMA["clinic"]))
     sim = Simulation(**check.table(raw.get("simulation", {}), "simulation", SCHEMA["simulation"]))
-    drugs = _drugs(check, raw["drugs"])
-    therapy = Therapy(lines=_lines(check, raw["therapy"], drugs))
+    states = _named(check, raw.get("states"), "states", State, DEFAULT_STATE)
+    sites = _named(check, raw.get("sites"), "sites", Site, DEFAULT_SITE)
+    if len(states) * len(sites) > MAX_CLASSES:
+        raise ConfigError(f"{source}: {len(states)} states x {len(sites)} sites = "
+                          f"{len(states) * len(sites)} classes; at most {MAX_CLASSES} are allowed")
+    states = _state_links(check, states)
+    sites = _site_links(check, sites, tum["carrying_capacity"])
+    drugs = _drugs(check, raw["drugs"], states, sites)
+    therapy = _therapy(check, raw["therapy"], drugs, sites)
     resistant = _initial_resistant(check, tum.pop("initial_resistant"), drugs)
     tumour = Tumour(initial_resistant=resistant, **tum)
+    cohort = Cohort(**check.table(raw.get("cohort", {}), "cohort", SCHEMA["cohort"]))
 
     if clinic.detection_cells >= clinic.lethal_cells:
         raise check.fail("clinic.detection_cells", clinic.detection_cells,
@@ -548,11 +856,140 @@ def _build(raw: Mapping[str, Any], source: str) -> Config:
     if tumour.carrying_capacity and tumour.carrying_capacity < total0:
         raise check.fail("tumour.carrying_capacity", tumour.carrying_capacity,
                          f"0 (unlimited) or at least the initial burden ({total0:g})")
-    return Config(tumour=tumour, drugs=drugs, therapy=therapy, clinic=clinic, simulation=sim,
-                  source=source, **top)
+    cfg = Config(tumour=tumour, drugs=drugs, therapy=therapy, clinic=clinic, simulation=sim,
+                 states=states, sites=sites, cohort=cohort, source=source, **top)
+    _check_vary(check, cfg)
+    _check_arms(check, cfg)
+    return cfg
 
 
-def _drugs(check: _Checker, raw: Any) -> dict[str, Drug]:
+def _check_arms(check: _Checker, cfg: "Config") -> None:
+    """Every arm must turn the scenario into a valid one."""
+    arms = cfg.cohort.arms
+    if not arms:
+        return
+    if not isinstance(arms, dict):
+        raise check.fail("cohort.arms", arms, SCHEMA["cohort"]["arms"].allowed())
+    plain = dataclasses.replace(cfg, cohort=Cohort(vary=cfg.cohort.vary))
+    for name, changes in arms.items():
+        if not isinstance(changes, dict) or not changes:
+            raise check.fail(f"cohort.arms.{name}", changes,
+                             'a table of dotted keys to values, e.g. "therapy.policy" = "rebiopsy"')
+        try:
+            plain.update(changes)
+        except ConfigError as exc:
+            raise ConfigError(f"{check.source}: cohort.arms.{name} makes an invalid scenario:\n  "
+                              + str(exc).split(": ", 1)[-1]) from None
+
+
+def arm_config(cfg: "Config", arm: str) -> "Config":
+    """The scenario with one arm's changes applied (and no arms left)."""
+    if arm not in cfg.cohort.arms:
+        raise ConfigError(f"{cfg.source}: no arm {arm!r}; arms: " + ", ".join(cfg.cohort.arms))
+    plain = dataclasses.replace(cfg, cohort=Cohort(vary=cfg.cohort.vary))
+    return plain.update(cfg.cohort.arms[arm])
+
+
+def _named(check: _Checker, raw: Any, table: str, cls, default: str) -> dict[str, Any]:
+    """[states.NAME] or [sites.NAME] tables -> name: dataclass, in file order."""
+    if raw is None:
+        return {default: cls(default)}
+    if not raw:
+        raise ConfigError(f"{check.source}: [{table}] is empty; define at least one, e.g. "
+                          f"[{table}.{default}], or leave the table out")
+    spec = SCHEMA[f"{table}.*"]
+    out = {}
+    for name, body in raw.items():
+        if not isinstance(body, dict):
+            raise ConfigError(f"{check.source}: {table}.{name} must be a table "
+                              f'([{table}."{name}"] in TOML)')
+        out[name] = cls(name=name, **check.table(body, f"{table}.{name}", spec))
+    return out
+
+
+def _rates(check: _Checker, key: str, value: Any, names, spec: Spec, self_name: str
+           ) -> dict[str, float]:
+    """A table of other names to rates (switching, migration), each checked."""
+    if not isinstance(value, dict):
+        raise check.fail(key, value, spec.allowed(), spec.doc)
+    rate = Spec("float", 0.0, spec.doc, spec.unit, lo=spec.lo, hi=spec.hi)
+    out = {}
+    for other, x in value.items():
+        if other not in names or other == self_name:
+            hint = difflib.get_close_matches(other, [n for n in names if n != self_name], n=1)
+            why = f"no other {key.split('.')[0][:-1]} named {other!r}"
+            why += f"; did you mean {hint[0]!r}?" if hint else ""
+            raise check.fail(f"{key}.{other}", x,
+                             "keyed by one of " + ", ".join(n for n in names if n != self_name),
+                             why)
+        out[other] = check.value(f"{key}.{other}", x, rate)
+    return out
+
+
+def _state_links(check: _Checker, states: dict[str, State]) -> dict[str, State]:
+    given = {n: st.initial_fraction for n, st in states.items() if st.initial_fraction is not None}
+    if given and abs(sum(given.values()) - 1.0) > 1e-9:
+        raise ConfigError(
+            f"{check.source}: states.*.initial_fraction adds up to {sum(given.values()):.6g}\n"
+            f"  must add up to 1 over the states that set it ({', '.join(given)})")
+    return {name: dataclasses.replace(st, switch_to=_rates(
+                check, f"states.{name}.switch_to", st.switch_to, list(states),
+                SCHEMA["states.*"]["switch_to"], name))
+            for name, st in states.items()}
+
+
+def _site_links(check: _Checker, sites: dict[str, Site], default_capacity: float
+                ) -> dict[str, Site]:
+    out = {}
+    for name, si in sites.items():
+        migrate = _rates(check, f"sites.{name}.migrate_to", si.migrate_to, list(sites),
+                         SCHEMA["sites.*"]["migrate_to"], name)
+        cap = si.carrying_capacity if si.carrying_capacity is not None else default_capacity
+        out[name] = dataclasses.replace(si, migrate_to=migrate, carrying_capacity=cap)
+    return out
+
+
+def _therapy(check: _Checker, raw: Any, drugs: Mapping[str, Drug], sites) -> Therapy:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{check.source}: therapy must be a table ([therapy] in TOML)")
+    values = check.table(raw, "therapy", SCHEMA["therapy"])
+    values["lines"] = _lines(check, raw, drugs)
+    if values["rebiopsy_site"] != "largest" and values["rebiopsy_site"] not in sites:
+        raise check.fail("therapy.rebiopsy_site", values["rebiopsy_site"],
+                         "'largest' or one of the sites: " + ", ".join(sites))
+    on, off = values["holiday_on_days"], values["holiday_off_days"]
+    if (on > 0) != (off > 0):
+        raise check.fail("therapy.holiday_off_days" if on else "therapy.holiday_on_days",
+                         off if on else on, "> 0 as well",
+                         "drug holidays need both holiday_on_days and holiday_off_days")
+    if values["policy"] == "adaptive" and values["adaptive_resume_at"] <= values[
+            "adaptive_pause_at"]:
+        raise check.fail("therapy.adaptive_resume_at", values["adaptive_resume_at"],
+                         f"above therapy.adaptive_pause_at = {values['adaptive_pause_at']:g}",
+                         "therapy resumes once the tumour has regrown")
+    local = values["local"]
+    if not isinstance(local, list):
+        raise check.fail("therapy.local", local, SCHEMA["therapy"]["local"].allowed())
+    items = []
+    for i, body in enumerate(local):
+        key = f"therapy.local[{i}]"
+        if not isinstance(body, dict):
+            raise check.fail(key, body, "a table with kind, site, fraction and trigger")
+        item = check.table(body, key, SCHEMA["therapy.local[]"])
+        if item["site"] is None:
+            raise ConfigError(f"{check.source}: {key}.site is missing\n  must be one of the "
+                              "sites: " + ", ".join(sites))
+        if item["site"] not in sites:
+            hint = difflib.get_close_matches(str(item["site"]), list(sites), n=1)
+            raise check.fail(f"{key}.site", item["site"], "one of the sites: " + ", ".join(sites),
+                             f"did you mean {hint[0]!r}?" if hint else "no such site")
+        items.append(LocalTherapy(**item))
+    values["local"] = tuple(items)
+    return Therapy(**values)
+
+
+def _drugs(check: _Checker, raw: Any, states: Mapping[str, State] = None,
+           sites: Mapping[str, Site] = None) -> dict[str, Drug]:
     if not isinstance(raw, dict) or not raw:
         raise ConfigError(f"{check.source}: [drugs] must define at least one drug, "
                           "e.g. [drugs.A] kill_fraction = 0.98")
@@ -587,7 +1024,41 @@ def _drugs(check: _Checker, raw: Any) -> dict[str, Drug]:
             raise check.fail(f"drugs.{name}.kill_rate", body["kill_rate"],
                              "left out for a pulsed drug",
                              "it applies to kill = 'continuous'; use kill_fraction")
+        values["targets"] = _targets(check, f"drugs.{name}.targets", values["targets"],
+                                     states or {DEFAULT_STATE: None})
+        values["penetration"] = _penetration(check, f"drugs.{name}.penetration",
+                                             values["penetration"], sites or {DEFAULT_SITE: None})
         out[name] = Drug(name=name, **values)
+    return out
+
+
+def _targets(check: _Checker, key: str, value: Any, states) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise check.fail(key, value, "a non-empty list of state names: " + ", ".join(states))
+    for v in value:
+        if v not in states:
+            hint = difflib.get_close_matches(v, list(states), n=1)
+            raise check.fail(key, value, "made of defined states: " + ", ".join(states),
+                             f"no state named {v!r}" + (f"; did you mean {hint[0]!r}?"
+                                                        if hint else ""))
+    return tuple(value)
+
+
+def _penetration(check: _Checker, key: str, value: Any, sites) -> dict[str, float]:
+    if not isinstance(value, dict):
+        raise check.fail(key, value, "a table of site names to fractions in [0, 1]")
+    spec = Spec("float", 1.0, "the fraction of the drug's effect that reaches the site",
+                "fraction", lo=0.0, hi=1.0)
+    out = {}
+    for site, x in value.items():
+        if site not in sites:
+            hint = difflib.get_close_matches(site, list(sites), n=1)
+            raise check.fail(f"{key}.{site}", x, "keyed by one of the sites: " + ", ".join(sites),
+                             f"no site named {site!r}" + (f"; did you mean {hint[0]!r}?"
+                                                          if hint else ""))
+        out[site] = check.value(f"{key}.{site}", x, spec)
     return out
 
 
@@ -619,10 +1090,6 @@ def _parse_drug_set(check: _Checker, key: str, text: Any, drugs: Mapping[str, Dr
 
 
 def _lines(check: _Checker, raw: Any, drugs: Mapping[str, Drug]) -> tuple[tuple[str, ...], ...]:
-    known = list(SCHEMA["therapy"])
-    for key in raw:
-        if key not in known:
-            raise check.unknown("therapy", key, known)
     lines = raw.get("lines")
     spec = SCHEMA["therapy"]["lines"]
     if lines is None:

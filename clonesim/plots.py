@@ -14,7 +14,8 @@ from matplotlib.figure import Figure
 
 from .provenance import TEACHING_NOTE, provenance
 
-__all__ = ["plot_burden", "plot_outcomes", "save_figure", "type_style"]
+__all__ = ["plot_burden", "plot_outcomes", "plot_survival", "plot_arms", "plot_sites",
+           "save_figure", "type_style"]
 
 OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2",
              "#D55E00", "#CC79A7")
@@ -87,20 +88,7 @@ def plot_burden(result, ax=None, *, show_total: bool = True, mark: bool = True) 
                 xytext=(4, 3), textcoords="offset points", fontsize=8, color="#D55E00")
     top = max(c.lethal_cells * 30, np.nanmax(result.burden) * 3 if result.burden.size else 10)
     ax.set_ylim(0.5, top)
-    for k, line in enumerate(result.lines):
-        ax.axvspan(line.start, line.end, color=_LINE_SHADES[k % len(_LINE_SHADES)], alpha=0.13,
-                   lw=0)
-        ax.annotate(f"line {line.line}\n{'+'.join(line.drugs)}", ((line.start + line.end) / 2, 1),
-                    xycoords=("data", "axes fraction"), xytext=(0, -4),
-                    textcoords="offset points", ha="center", va="top", fontsize=8)
-    for e in result.events:
-        if e.kind == "progression":
-            ax.plot([e.time], [max(e.burden, 1)], marker="v", color="k", ms=6, ls="none")
-        elif e.kind == "no line left":
-            ax.axvspan(e.time, result.end_time, color="0.85", alpha=0.5, lw=0)
-            ax.annotate("no line\nleft", ((e.time + result.end_time) / 2, 1),
-                        xycoords=("data", "axes fraction"), xytext=(0, -4),
-                        textcoords="offset points", ha="center", va="top", fontsize=8)
+    _shade_lines(ax, result)
     ax.set_xlabel("time (days)")
     ax.set_ylabel("cells")
     title = cfg.title or "clonesim"
@@ -112,6 +100,29 @@ def plot_burden(result, ax=None, *, show_total: bool = True, mark: bool = True) 
     if mark:
         _mark(fig)
     return fig
+
+
+def _shade_lines(ax, result) -> None:
+    """Shade each therapy line, mark progressions and local therapies."""
+    for k, line in enumerate(result.lines):
+        ax.axvspan(line.start, line.end, color=_LINE_SHADES[k % len(_LINE_SHADES)], alpha=0.13,
+                   lw=0)
+        ax.annotate(f"line {line.line}\n{'+'.join(line.drugs)}", ((line.start + line.end) / 2, 1),
+                    xycoords=("data", "axes fraction"), xytext=(0, -4),
+                    textcoords="offset points", ha="center", va="top", fontsize=8)
+    for e in result.events:
+        if e.kind == "progression":
+            ax.plot([e.time], [max(e.burden, 1)], marker="v", color="k", ms=6, ls="none")
+        elif e.kind in ("surgery", "radiation"):
+            ax.axvline(e.time, color="#CC79A7", lw=1.5, ls="--")
+            ax.annotate(f"{e.kind}\n{e.detail.split(':')[0]}", (e.time, 0.02),
+                        xycoords=("data", "axes fraction"), xytext=(3, 0),
+                        textcoords="offset points", fontsize=8, color="#CC79A7")
+        elif e.kind == "no line left":
+            ax.axvspan(e.time, result.end_time, color="0.85", alpha=0.5, lw=0)
+            ax.annotate("no line\nleft", ((e.time + result.end_time) / 2, 1),
+                        xycoords=("data", "axes fraction"), xytext=(0, -4),
+                        textcoords="offset points", ha="center", va="top", fontsize=8)
 
 
 def plot_outcomes(results, ax=None, *, mark: bool = True) -> Figure:
@@ -142,6 +153,127 @@ def plot_outcomes(results, ax=None, *, mark: bool = True) -> Figure:
     ax.set_ylabel("time to progression (days)")
     ax.set_title(f"Time to progression per line, {len(results)} virtual patients", fontsize=11)
     ax.grid(alpha=0.25, axis="y")
+    if mark:
+        _mark(fig)
+    return fig
+
+
+def plot_survival(cohort, ax=None, *, lines: int = 3, mark: bool = True) -> Figure:
+    """Kaplan-Meier curves of a virtual cohort: overall survival and
+    progression-free survival on each line, with 95% bands.
+
+    Parameters
+    ----------
+    cohort
+        A :class:`clonesim.results.Cohort`.
+    lines
+        PFS curves for lines 1..lines (those that any patient started).
+    """
+    from .results import _band
+
+    fig, ax = _new_axes(ax, figsize=(9, 5))
+    curves = [("os", 1, "overall survival (from detection)", "#000000", "-")]
+    dashes = ("--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)))
+    for k in range(1, lines + 1):
+        colour = _LINE_SHADES[(k - 1) % len(_LINE_SHADES)]
+        curves.append(("pfs", k, f"progression-free on line {k} (from its start)", colour,
+                       dashes[(k - 1) % len(dashes)]))
+    for endpoint, line, label, colour, style in curves:
+        events, censored = cohort.endpoint_times(endpoint, line)
+        km = cohort.survival(endpoint, line)
+        if km is None:
+            continue
+        t = np.concatenate([[0.0], km.sf.quantiles])
+        p = np.concatenate([[1.0], km.sf.probabilities])
+        ax.step(t, p, where="post", color=colour, ls=style, lw=2,
+                label=f"{label} (n={len(events) + len(censored)})")
+        band = _band(km)
+        # the band is undefined where the curve is still 1 (or already 0): it
+        # collapses onto the curve there
+        lo = np.concatenate([[1.0], np.where(np.isnan(band.low.probabilities),
+                                             km.sf.probabilities, band.low.probabilities)])
+        hi = np.concatenate([[1.0], np.where(np.isnan(band.high.probabilities),
+                                             km.sf.probabilities, band.high.probabilities)])
+        ax.fill_between(t, lo, hi, step="post", color=colour, alpha=0.12, lw=0)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlim(left=0)
+    ax.set_xlabel("time (days)")
+    ax.set_ylabel("fraction of patients")
+    rf = cohort.refractory_fraction
+    ax.set_title(f"{cohort[0].config.title or 'clonesim'}: {len(cohort)} virtual patients"
+                 + (f", {rf:.0%} refractory to line 1" if rf == rf else ""), fontsize=11)
+    ax.legend(loc="upper right", fontsize=8, frameon=False)
+    ax.grid(alpha=0.25)
+    if mark:
+        _mark(fig)
+    return fig
+
+
+def plot_arms(cohorts, *, mark: bool = True) -> Figure:
+    """Compare arms run on the same virtual patients: overall survival (left)
+    and progression-free survival on line 1 (right), one curve per arm."""
+    from .results import _band
+
+    fig = Figure(figsize=(11, 4.8), layout="constrained")
+    axes = fig.subplots(1, 2, sharey=True)
+    for ax, (endpoint, title) in zip(axes, [("os", "overall survival (from detection)"),
+                                            ("pfs", "progression-free on line 1")]):
+        for i, (arm, cohort) in enumerate(cohorts.items()):
+            km = cohort.survival(endpoint, 1)
+            if km is None:
+                continue
+            colour = _GENOTYPE_COLOURS[i % len(_GENOTYPE_COLOURS)]
+            t = np.concatenate([[0.0], km.sf.quantiles])
+            p = np.concatenate([[1.0], km.sf.probabilities])
+            med = cohort.summary_table().set_index("endpoint")["median_days"]
+            key = "overall survival" if endpoint == "os" else "PFS line 1"
+            ax.step(t, p, where="post", color=colour, lw=2, ls=_STYLES[i % len(_STYLES)],
+                    label=f"{arm} (median {med[key]:.0f} d)")
+            band = _band(km)
+            lo = np.concatenate([[1.0], np.where(np.isnan(band.low.probabilities),
+                                                 km.sf.probabilities, band.low.probabilities)])
+            hi = np.concatenate([[1.0], np.where(np.isnan(band.high.probabilities),
+                                                 km.sf.probabilities, band.high.probabilities)])
+            ax.fill_between(t, lo, hi, step="post", color=colour, alpha=0.12, lw=0)
+        ax.set_title(title, fontsize=11)
+        ax.set_xlabel("time (days)")
+        ax.set_xlim(left=0)
+        ax.grid(alpha=0.25)
+        ax.legend(loc="upper right", fontsize=8, frameon=False)
+    axes[0].set_ylabel("fraction of patients")
+    first = next(iter(cohorts.values()))
+    fig.suptitle(f"{first[0].config.title or 'clonesim'}: {len(first)} virtual patients per "
+                 "arm, the same patients in each", fontsize=11)
+    if mark:
+        _mark(fig)
+    return fig
+
+
+def plot_sites(result, ax=None, *, mark: bool = True) -> Figure:
+    """Burden at each site over time (log axis), with the therapy lines and
+    local therapies: where the drug reaches, and where it does not."""
+    fig, ax = _new_axes(ax)
+    model_sites = list(result.config.sites)
+    by_site = result.site_burden()
+    for i, site in enumerate(model_sites):
+        y = by_site[:, i].astype(float)
+        if not y.any():
+            continue
+        y[y == 0] = np.nan
+        ax.plot(result.times, y, lw=2, label=site, color=OKABE_ITO[(i + 5) % len(OKABE_ITO)],
+                ls=_STYLES[i % len(_STYLES)])
+    ax.set_yscale("log")
+    ax.axhline(result.config.clinic.site_detection_cells, color="0.3", ls=":", lw=1.2)
+    ax.annotate("a site is seen on a scan", (0, result.config.clinic.site_detection_cells),
+                xycoords=("axes fraction", "data"), xytext=(4, 3), textcoords="offset points",
+                fontsize=8, color="0.3")
+    _shade_lines(ax, result)
+    ax.set_ylim(bottom=0.5)
+    ax.set_xlabel("time (days)")
+    ax.set_ylabel("cells at the site")
+    ax.set_title(f"{result.config.title or 'clonesim'}: burden by site", fontsize=11)
+    ax.legend(loc="upper left", fontsize=8, frameon=False, bbox_to_anchor=(1.01, 1.0))
+    ax.grid(alpha=0.25)
     if mark:
         _mark(fig)
     return fig

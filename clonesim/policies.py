@@ -6,28 +6,18 @@ and at each scan), never inside a kernel step.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from .config import Clinic
 
-__all__ = ["LineSequence", "LineMonitor", "RESPONSE", "COMPLETE_RESPONSE", "PROGRESSION"]
+__all__ = ["LineMonitor", "biopsy", "susceptible_fraction", "RESPONSE", "COMPLETE_RESPONSE",
+           "PROGRESSION"]
 
 RESPONSE = "response"
 COMPLETE_RESPONSE = "complete response"
 PROGRESSION = "progression"
-
-
-class LineSequence:
-    """A fixed sequence of lines, each switched at progression."""
-
-    def __init__(self, lines: tuple[tuple[str, ...], ...]):
-        self.lines = lines
-        self.index = -1
-
-    def next_line(self) -> tuple[str, ...] | None:
-        """The next line's drugs, or None when no line is left."""
-        self.index += 1
-        return self.lines[self.index] if self.index < len(self.lines) else None
 
 
 @dataclass
@@ -37,24 +27,39 @@ class LineMonitor:
     A burden below ``detection_cells`` is *undetectable*: the scan shows no
     tumour, whatever the true count. A scan is a response when the burden is at
     most ``response_factor`` times its value at the start of the line (complete
-    when undetectable); progression when it is at least ``progression_factor``
-    times the lowest burden seen on the line, or when the tumour reappears after
-    a scan found none.
+    when undetectable). It is progression when the burden is at least
+    ``progression_factor`` times its reference (the lowest burden seen on the
+    line, or with ``progression_reference = "baseline"`` its value at the start
+    of the line), when the tumour reappears after a scan found none (nadir
+    reference only: adaptive therapy lets it shrink and regrow on purpose), or
+    when a site that no scan on this line had seen appears (a new lesion).
     """
 
     clinic: Clinic
     baseline: float
+    seen_sites: set = field(default_factory=set)
     nadir: float = float("nan")
     responded: bool = False
     best: str = "none"
     undetectable_seen: bool = False
+    detail: str = ""
 
     def __post_init__(self):
         self.nadir = self.baseline
 
-    def assess(self, burden: int) -> str | None:
-        """Read one scan; return RESPONSE, COMPLETE_RESPONSE, PROGRESSION or None."""
+    def assess(self, burden: int, new_sites: list[str] = ()) -> str | None:
+        """Read one scan; return RESPONSE, COMPLETE_RESPONSE, PROGRESSION or None.
+
+        ``new_sites`` are the sites this scan sees; any not seen before on the
+        line is a new lesion. ``self.detail`` says why, after a progression.
+        """
         c = self.clinic
+        fresh = [s for s in new_sites if s not in self.seen_sites]
+        self.seen_sites.update(new_sites)
+        if fresh:
+            self.detail = "new site: " + ", ".join(fresh)
+            return PROGRESSION
+        by_nadir = c.progression_reference == "nadir"
         if burden < c.detection_cells:
             self.undetectable_seen = True
             if self.best != COMPLETE_RESPONSE:
@@ -62,13 +67,47 @@ class LineMonitor:
                 self.responded = True
                 return COMPLETE_RESPONSE
             return None
-        if self.undetectable_seen:
+        if self.undetectable_seen and by_nadir:
+            self.detail = "back after an undetectable scan"
             return PROGRESSION
         self.nadir = min(self.nadir, float(burden))
-        if burden >= c.progression_factor * self.nadir:
+        reference = self.nadir if by_nadir else self.baseline
+        if burden >= c.progression_factor * reference:
+            self.detail = f"{burden / reference:.1f}x its {'nadir' if by_nadir else 'baseline'}"
             return PROGRESSION
         if not self.responded and burden <= c.response_factor * self.baseline:
             self.responded = True
             self.best = RESPONSE
             return RESPONSE
         return None
+
+
+def biopsy(counts: np.ndarray, types: np.ndarray, sites: np.ndarray, site: int, k: int,
+           rng: np.random.Generator) -> np.ndarray:
+    """Sample ``k`` cells of one site; return how many of each slot were drawn.
+
+    Sampling is multinomial (with replacement): a biopsy takes k of ~1e9 cells,
+    so the difference from sampling without replacement is of order k/N.
+    """
+    here = np.where(sites == site, counts, 0).astype(float)
+    total = here.sum()
+    if total == 0:
+        return np.zeros_like(counts)
+    return rng.multinomial(k, here / total)
+
+
+def susceptible_fraction(sample: np.ndarray, types: np.ndarray, model, drugs) -> float:
+    """Fraction of sampled cells susceptible to every drug of a line: not
+    resistant to it, and of a phenotype state it targets."""
+    n = sample.sum()
+    if n == 0:
+        return 0.0
+    ok = np.ones(len(sample), dtype=bool)
+    n_drugs = model.n_drugs
+    n_states = len(model.state_names)
+    state = (types >> n_drugs) % n_states
+    for name in drugs:
+        j = model.drug_names.index(name)
+        ok &= ((types >> j) & 1) == 0
+        ok &= model.targets[j, state] > 0
+    return float(sample[ok].sum() / n)

@@ -125,6 +125,16 @@ class Result:
         start = self.detection_time if self.detection_time is not None else 0.0
         return self.end_time - start
 
+    def site_burden(self) -> np.ndarray:
+        """Cells at each site (columns in config order) at each recorded time."""
+        n_drugs = len(self.config.drug_names)
+        n_states = len(self.config.states)
+        site = (self.type_ids >> n_drugs) // n_states
+        out = np.zeros((len(self.times), len(self.config.sites)), dtype=np.int64)
+        for j, s in enumerate(site):
+            out[:, s] += self.counts[:, j]
+        return out
+
     def final_counts(self) -> dict[str, int]:
         """Cells of each type at the end, by label."""
         return {lab: int(c) for lab, c in zip(self.labels, self.counts[-1]) if c}
@@ -219,7 +229,14 @@ def _describe(e: Event, cfg) -> str:
         shown = "undetectable" if e.kind == "complete response" else burden
         return f"line {e.line}: {e.kind} ({shown})"
     if e.kind == "progression":
-        return f"line {e.line}: progression ({burden}) {e.detail}".rstrip()
+        return f"line {e.line}: progression ({burden})" + (f": {e.detail}" if e.detail else "")
+    if e.kind in ("surgery", "radiation"):
+        return f"{e.kind} of {e.detail}"
+    if e.kind == "re-biopsy":
+        return f"re-biopsy of {e.detail}"
+    if e.kind in ("pause", "resume", "holiday starts", "holiday ends"):
+        return f"line {e.line}: {e.kind}" + (f" ({e.detail})" if e.detail else "") + \
+            f" at {burden}"
     if e.kind == "no line left":
         return f"no line left: supportive care only ({burden})"
     if e.kind == "cured":
@@ -262,3 +279,103 @@ class ResultSet(list):
     @classmethod
     def of(cls, results: Iterable[Result]) -> "ResultSet":
         return cls(results)
+
+
+class Cohort(ResultSet):
+    """A virtual cohort: survival curves and the numbers a trial would report."""
+
+    def endpoint_times(self, endpoint: str = "os", line: int = 1
+                       ) -> tuple[list[float], list[float]]:
+        """Days to the event, and censored days, for one endpoint.
+
+        ``"os"``: detection to death; patients alive or cured at the end of
+        follow-up are censored there. ``"pfs"``: start of ``line`` to
+        progression on it or death, among the patients who started that line;
+        censored at cure or the end of follow-up.
+        """
+        events, censored = [], []
+        for r in self:
+            if endpoint == "os":
+                if r.detection_time is not None:
+                    (events if r.died else censored).append(r.survival_days)
+            elif endpoint == "pfs":
+                if len(r.lines) >= line:
+                    o = r.lines[line - 1]
+                    progressed = o.ended_by in ("progression", "died")
+                    (events if progressed else censored).append(o.end - o.start)
+            else:
+                raise ValueError(f"endpoint must be 'os' or 'pfs', not {endpoint!r}")
+        return events, censored
+
+    def survival(self, endpoint: str = "os", line: int = 1):
+        """Kaplan-Meier estimate (``scipy.stats.ecdf`` with right censoring).
+
+        Parameters
+        ----------
+        endpoint, line
+            As in :meth:`endpoint_times`.
+
+        Returns
+        -------
+        scipy.stats ECDFResult or None
+            ``.sf`` is the survival function (``.sf.confidence_interval()``
+            gives a pointwise 95% band); None when no patient had the event.
+        """
+        from scipy import stats
+
+        events, censored = self.endpoint_times(endpoint, line)
+        if not events:
+            return None
+        return stats.ecdf(stats.CensoredData(uncensored=events, right=censored))
+
+    @property
+    def refractory_fraction(self) -> float:
+        """Fraction of treated patients whose line 1 progressed without any response."""
+        treated = [r for r in self if r.lines]
+        return sum(r.refractory for r in treated) / len(treated) if treated else float("nan")
+
+    def summary_table(self) -> "pd.DataFrame":
+        """Per endpoint: patients, events, median days with a 95% band."""
+        import pandas as pd
+
+        rows = []
+        n_lines = max((len(r.lines) for r in self), default=0)
+        for endpoint, line in [("os", 1)] + [("pfs", k) for k in range(1, n_lines + 1)]:
+            events, censored = self.endpoint_times(endpoint, line)
+            row = {"endpoint": "overall survival" if endpoint == "os" else f"PFS line {line}",
+                   "patients": len(events) + len(censored), "events": len(events),
+                   "median_days": float("inf"), "median_low_days": float("inf"),
+                   "median_high_days": float("inf")}
+            km = self.survival(endpoint, line)
+            if km is not None:
+                ci = _band(km)
+                row.update(median_days=_km_median(km.sf), median_low_days=_km_median(ci.low),
+                           median_high_days=_km_median(ci.high))
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def summary(self) -> str:
+        text = super().summary()
+        rf = self.refractory_fraction
+        text += f"\nrefractory to line 1: {rf:.1%}" if rf == rf else ""
+        km = self.survival("os")
+        if km is not None:
+            text += f"\nmedian overall survival: {_km_median(km.sf):.0f} days after detection"
+        return text
+
+
+def _band(km):
+    """Pointwise 95% band of a Kaplan-Meier curve (log-log, which stays in
+    [0, 1]); scipy warns where it is undefined (the curve at 0 or 1), which is
+    expected here, so the warning is silenced."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return km.sf.confidence_interval(0.95, method="log-log")
+
+
+def _km_median(sf) -> float:
+    """First time at which a survival curve is at or below 0.5 (inf if never)."""
+    below = np.flatnonzero(sf.probabilities <= 0.5)
+    return float(sf.quantiles[below[0]]) if below.size else float("inf")

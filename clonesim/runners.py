@@ -14,13 +14,14 @@ from typing import Any
 
 import numpy as np
 
-from .config import Config
+from .config import Config, spec_for, vary_distribution
 from .engine import K, EngineState
 from .model import ModelArrays, build_model
-from .policies import PROGRESSION, LineMonitor, LineSequence
-from .results import ALIVE, CURED, DIED, NEVER_DETECTED, Event, LineOutcome, Result, ResultSet
+from .policies import PROGRESSION, LineMonitor, biopsy, susceptible_fraction
+from .results import (ALIVE, CURED, DIED, NEVER_DETECTED, Cohort, Event, LineOutcome, Result,
+                      ResultSet)
 
-__all__ = ["simulate", "simulate_many", "seed_sequence"]
+__all__ = ["simulate", "simulate_many", "simulate_cohort", "patient_config", "seed_sequence"]
 
 #: Redraws of a tumour that died out before detection, before giving up.
 MAX_REDRAWS = 100_000
@@ -73,7 +74,8 @@ def simulate(config: Config, seed: Any = None) -> Result:
     return _run_patient(config, build_model(config), ss, seed_value)
 
 
-def simulate_many(config: Config, n: int, seed: Any = None, workers: int = 1) -> ResultSet:
+def simulate_many(config: Config, n: int, seed: Any = None, workers: int = 1,
+                  _cohort: bool = False) -> ResultSet:
     """Simulate ``n`` independent patients of one scenario.
 
     Parameters
@@ -101,10 +103,9 @@ def simulate_many(config: Config, n: int, seed: Any = None, workers: int = 1) ->
         workers = os.cpu_count() or 1
     workers = max(1, min(int(workers), n or 1))
     if workers == 1:
-        model = build_model(config)
-        return ResultSet(_patient(config, model, entropy, k) for k in range(n))
+        return ResultSet(_run_chunk((config, entropy, 0, n, _cohort)))
     bounds = np.linspace(0, n, min(n, 8 * workers) + 1).astype(int)
-    chunks = [(config, entropy, int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
+    chunks = [(config, entropy, int(a), int(b), _cohort) for a, b in zip(bounds[:-1], bounds[1:])]
     out = ResultSet()
     with ProcessPoolExecutor(max_workers=workers) as pool:
         for part in pool.map(_run_chunk, chunks):  # map keeps patient order
@@ -112,13 +113,53 @@ def simulate_many(config: Config, n: int, seed: Any = None, workers: int = 1) ->
     return out
 
 
+def simulate_cohort(config: Config, n: int, seed: Any = None, workers: int = 1) -> Cohort:
+    """Simulate a virtual cohort: ``n`` patients who differ by the draws of
+    ``[cohort] vary`` (initial size, mutation rates, phenotype mix, ...).
+
+    Patient ``k`` draws its parameters from ``SeedSequence(seed, spawn_key=(k, 1))``
+    and runs on ``SeedSequence(seed, spawn_key=(k,))``, so without ``vary`` a
+    cohort is exactly ``simulate_many``, and any patient can be rerun alone.
+
+    Returns
+    -------
+    Cohort
+        The patients in order, with Kaplan-Meier survival (``.survival()``),
+        the refractory fraction and a summary table.
+    """
+    return Cohort(simulate_many(config, n, seed=seed, workers=workers, _cohort=True))
+
+
+def patient_config(config: Config, entropy: int, k: int) -> Config:
+    """The scenario as patient ``k`` of a cohort sees it, after its ``vary`` draws."""
+    if not config.cohort.vary:
+        return config
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy, spawn_key=(k, 1))))
+    changes = {}
+    for key, entry in config.cohort.vary.items():
+        dist = vary_distribution(entry)
+        if entry["dist"] == "choice":
+            values, p = dist
+            value = values[int(rng.choice(len(values), p=p))]
+        else:
+            value = float(dist.rvs(random_state=rng))
+        if spec_for(key).kind == "int":
+            value = int(round(value))
+        changes[key] = value
+    return config.update(changes)
+
+
 def _run_chunk(args) -> list[Result]:
-    config, entropy, start, stop = args
-    model = build_model(config)
-    return [_patient(config, model, entropy, k) for k in range(start, stop)]
+    config, entropy, start, stop, cohort = args
+    model = None if cohort and config.cohort.vary else build_model(config)
+    return [_patient(config, model, entropy, k, cohort) for k in range(start, stop)]
 
 
-def _patient(config: Config, model: ModelArrays, entropy: int, k: int) -> Result:
+def _patient(config: Config, model: ModelArrays | None, entropy: int, k: int,
+             cohort: bool = False) -> Result:
+    if cohort and config.cohort.vary:
+        config = patient_config(config, entropy, k)
+        model = build_model(config)
     ss = np.random.SeedSequence(entropy, spawn_key=(k,))
     return _run_patient(config, model, ss, (entropy, k))
 
@@ -144,7 +185,7 @@ def _run_patient(cfg: Config, model: ModelArrays, ss: np.random.SeedSequence,
     if code == K.DETECTED:
         detection_time = state.t
         events.append(Event(state.t, "detection", burden=state.burden()))
-        code = _treat(cfg, model, state, rng, events, lines)
+        code = _Course(cfg, model, state, rng, events, lines).run()
 
     if code == K.EXTINCT:
         outcome = CURED if detection_time is not None else NEVER_DETECTED
@@ -164,40 +205,152 @@ def _run_patient(cfg: Config, model: ModelArrays, ss: np.random.SeedSequence,
     )
 
 
-def _treat(cfg: Config, model: ModelArrays, state: EngineState, rng, events, lines) -> int:
-    """Give the lines in order, switching at progression; return the final exit code."""
-    horizon = cfg.simulation.horizon_days
-    scan_dt = cfg.clinic.scan_interval_days
-    policy = LineSequence(cfg.therapy.lines)
-    while True:
-        drugs = policy.next_line()
-        if drugs is None:
-            events.append(Event(state.t, "no line left", burden=state.burden()))
-            state.give(0)
-            return state.run_until(horizon, rng)
-        number = policy.index + 1
-        start = state.t
-        monitor = LineMonitor(cfg.clinic, baseline=float(state.burden()))
-        events.append(Event(start, "line start", number, state.burden(), "+".join(drugs)))
-        state.give(model.drug_mask(drugs))
+class _Course:
+    """One patient's treatment from detection on: lines chosen by the policy,
+    scans, local therapies, pauses. Plain Python between kernel calls."""
+
+    def __init__(self, cfg: Config, model: ModelArrays, state: EngineState, rng, events, lines):
+        self.cfg, self.model, self.state, self.rng = cfg, model, state, rng
+        self.events, self.lines = events, lines
+        self.therapy = cfg.therapy
+        self.horizon = cfg.simulation.horizon_days
+        self.start = state.t
+        self.used: set[int] = set()
+        self.local_done: set[int] = set()
+
+    # -- helpers ------------------------------------------------------------
+
+    def _event(self, kind, line=None, detail=""):
+        self.events.append(Event(self.state.t, kind, line, self.state.burden(), detail))
+
+    def _seen_sites(self) -> list[str]:
+        seen = self.state.burden_by_site() >= self.cfg.clinic.site_detection_cells
+        return [name for name, on in zip(self.model.site_names, seen) if on]
+
+    def _local(self, trigger: str) -> None:
+        """Apply the local therapies whose trigger has come."""
+        for i, lt in enumerate(self.therapy.local):
+            if i in self.local_done or lt.trigger != trigger:
+                continue
+            if trigger == "day" and self.state.t < self.start + lt.day - 1e-9:
+                continue
+            if trigger == "site detected" and lt.site not in self._seen_sites():
+                continue
+            self.local_done.add(i)
+            self.state.thin_site(self.model.site_names.index(lt.site), lt.fraction, self.rng)
+            self._event(lt.kind, detail=f"{lt.site}: {100 * lt.fraction:.4g}% of its cells")
+
+    def _next_local_day(self) -> float:
+        days = [self.start + lt.day for i, lt in enumerate(self.therapy.local)
+                if lt.trigger == "day" and i not in self.local_done]
+        return min(days, default=np.inf)
+
+    def _choose_line(self) -> int | None:
+        """The next line: in order, or (re-biopsy) the first unused one the
+        sample looks sensitive to."""
+        unused = [i for i in range(len(self.therapy.lines)) if i not in self.used]
+        if not unused:
+            return None
+        if self.therapy.policy != "rebiopsy":
+            return unused[0]
+        st, model = self.state, self.model
+        by_site = st.burden_by_site()
+        name = self.therapy.rebiopsy_site
+        site = int(np.argmax(by_site)) if name == "largest" else model.site_names.index(name)
+        n = st.n_slots
+        sample = biopsy(st.counts[:n], st.types[:n], st.site_of_slots(), site,
+                        self.therapy.rebiopsy_cells, self.rng)
+        choice = unused[0]
+        for i in unused:
+            frac = susceptible_fraction(sample, st.types[:n], model, self.therapy.lines[i])
+            if frac >= self.therapy.sensitive_fraction:
+                choice = i
+                break
+        mix = {}
+        for k in np.flatnonzero(sample):
+            label = model.label(int(st.types[k]))
+            mix[label] = mix.get(label, 0) + int(sample[k])
+        told = ", ".join(f"{c} {lab}" for lab, c in sorted(mix.items(), key=lambda x: -x[1]))
+        self._event("re-biopsy", detail=f"{model.site_names[site]}: {told}; chooses "
+                                        f"{'+'.join(self.therapy.lines[choice])}")
+        return choice
+
+    # -- the course ---------------------------------------------------------
+
+    def run(self) -> int:
+        self._local("detection")
+        self._local("site detected")
+        while True:
+            index = self._choose_line()
+            if index is None:
+                self._event("no line left")
+                self.state.give(0)
+                return self._supportive_care()
+            self.used.add(index)
+            code, ended_by = self._line(index)
+            if ended_by != "progression":
+                return code
+
+    def _supportive_care(self) -> int:
+        while True:
+            code = self.state.run_until(min(self.horizon, self._next_local_day()), self.rng)
+            if code != K.REACHED_T_STOP or self.state.t >= self.horizon:
+                return code
+            self._local("day")
+
+    def _line(self, index: int) -> tuple[int, str]:
+        st, th = self.state, self.therapy
+        drugs = th.lines[index]
+        number = len(self.lines) + 1
+        mask = self.model.drug_mask(drugs)
+        start = st.t
+        monitor = LineMonitor(self.cfg.clinic, baseline=float(st.burden()),
+                              seen_sites=set(self._seen_sites()))
+        self._event("line start", number, "+".join(drugs))
+        st.give(mask)
+        giving = True
+        holidays = th.holiday_on_days > 0
+        next_switch = start + th.holiday_on_days if holidays else np.inf
+        scan_dt = self.cfg.clinic.scan_interval_days
+        scans = 1
         ended_by = None
         code = K.REACHED_T_STOP
-        scans = 0
         while ended_by is None:
-            scans += 1
-            code = state.run_until(min(start + scans * scan_dt, horizon), rng)
+            next_scan = start + scans * scan_dt
+            code = st.run_until(min(next_scan, next_switch, self._next_local_day(),
+                                    self.horizon), self.rng)
             if code == K.EXTINCT:
                 ended_by = "cured"
             elif code == K.LETHAL:
                 ended_by = "died"
-            elif state.t >= horizon:
+            elif st.t >= self.horizon:
                 ended_by = "end of follow-up"
-            else:
-                verdict = monitor.assess(state.burden())
-                if verdict is not None:
-                    events.append(Event(state.t, verdict, number, state.burden()))
-                if verdict == PROGRESSION:
-                    ended_by = "progression"
-        lines.append(LineOutcome(number, drugs, start, state.t, monitor.best, ended_by))
-        if ended_by != "progression":
-            return code
+            if ended_by:
+                break
+            self._local("day")
+            if st.t >= next_switch - 1e-9:  # a drug holiday starts or ends
+                giving = not giving
+                st.give(mask if giving else 0)
+                self._event("holiday ends" if giving else "holiday starts", number)
+                next_switch += th.holiday_on_days if giving else th.holiday_off_days
+            if st.t < next_scan - 1e-9:
+                continue
+            scans += 1
+            self._local("site detected")
+            verdict = monitor.assess(st.burden(), self._seen_sites())
+            if verdict is not None:
+                self._event(verdict, number, monitor.detail if verdict == PROGRESSION else "")
+            if verdict == PROGRESSION:
+                ended_by = "progression"
+            elif th.policy == "adaptive":
+                burden = st.burden()
+                if giving and burden <= th.adaptive_pause_at * monitor.baseline:
+                    giving = False
+                    st.give(0)
+                    self._event("pause", number, "adaptive: burden fell enough")
+                elif not giving and burden >= th.adaptive_resume_at * monitor.baseline:
+                    giving = True
+                    st.give(mask)
+                    self._event("resume", number, "adaptive: burden regrew")
+        self.lines.append(LineOutcome(number, drugs, start, st.t, monitor.best, ended_by))
+        return code, ended_by

@@ -79,6 +79,31 @@ class EngineState:
         n = self.n_slots
         return {int(t): int(c) for t, c in zip(self.types[:n], self.counts[:n]) if c}
 
+    def site_of_slots(self) -> np.ndarray:
+        """Site index of every slot in use."""
+        n_drugs, n_states = int(self.model.dims[0]), int(self.model.dims[1])
+        return (self.types[: self.n_slots] >> n_drugs) // n_states
+
+    def burden_by_site(self) -> np.ndarray:
+        """Cells at each site now."""
+        return np.bincount(self.site_of_slots(), weights=self.counts[: self.n_slots],
+                           minlength=len(self.model.site_names)).astype(np.int64)
+
+    def thin_site(self, site: int, fraction: float, rng: np.random.Generator) -> None:
+        """Remove ``fraction`` of one site's cells, each independently (surgery,
+        radiation); the trajectory gets a row before and after."""
+        self.record()
+        K.thin_site(site, fraction, self.counts, self.types, self.ints, self.model.dims, rng)
+        self.record()
+
+    def record(self) -> None:
+        """Append the current counts to the trajectory."""
+        if (self.ints[K.N_REC] + 2 > self.rec_t.size
+                or self.ints[K.N_ENTRIES] + 2 * self.n_slots > self.rec_slot.size):
+            self._grow_records()
+        K.record_row(self.t, self.counts, self.ints, self.rec_t, self.rec_ptr, self.rec_slot,
+                     self.rec_count)
+
     def _slot(self, type_id: int) -> int:
         m = self.model
         return int(K.slot_for(type_id, self.counts, self.types, self.slot_of, self.slot_static,
@@ -110,7 +135,8 @@ class EngineState:
                 self.slot_static, self.slot_single, self.scratch, self.site_tot, self.ints,
                 self.clock, self.given, self.next_dose,
                 self.rec_t, self.rec_ptr, self.rec_slot, self.rec_count,
-                m.cls_rates, m.drug_f, m.targets, m.penetration, m.capacity, m.params, m.dims,
+                m.cls_rates, m.moves, m.drug_f, m.targets, m.penetration, m.capacity, m.params,
+                m.dims,
                 float(t_stop), watch_detection, CHUNK_STEPS, rng)
             if code == K.RECORD_FULL:
                 self._grow_records()

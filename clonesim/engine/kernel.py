@@ -237,17 +237,20 @@ def _emit(target, m, n0, n1, tau, counts, types, slot_of, incoming, exposure, sl
 
 @njit(cache=True)
 def _step_clone(k, tau, counts, types, slot_of, incoming, exposure, slot_static, slot_single,
-                scratch, ints, cls_rates, drug_f, targets, penetration, capacity, given, site_tot,
-                dims, rng):
+                scratch, ints, cls_rates, moves, drug_f, targets, penetration, capacity, given,
+                site_tot, dims, rng):
     """One step of slot ``k``: exact births and deaths, then its mutant newborns."""
     n0 = counts[k]
     birth = scratch[k, 0]
     n1 = sample_birth_death(n0, birth * slot_static[k, SLOT_Q], scratch[k, 1], tau, rng)
     counts[k] = n1
-    # b * trapezoid integral of N over the step
-    _mutants(k, birth * 0.5 * tau * (n0 + n1), True, n0, n1, tau, counts, types, slot_of,
-             incoming, exposure, slot_static, slot_single, ints, cls_rates, drug_f, targets,
-             penetration, capacity, given, site_tot, dims, rng)
+    cell_days = 0.5 * tau * (n0 + n1)  # trapezoid integral of N over the step
+    _mutants(k, birth * cell_days, True, n0, n1, tau, counts, types, slot_of, incoming,
+             exposure, slot_static, slot_single, ints, cls_rates, drug_f, targets, penetration,
+             capacity, given, site_tot, dims, rng)
+    _moves(k, n0, n1, tau, counts, types, slot_of, incoming, exposure, slot_static,
+           slot_single, ints, cls_rates, moves, drug_f, targets, penetration, capacity, given,
+           site_tot, dims, rng)
 
 
 @njit(cache=True)
@@ -308,8 +311,75 @@ def _deliver(target, m, timed, n0, n1, tau, counts, types, slot_of, incoming, ex
 
 
 @njit(cache=True)
+def _moves(k, n0, n1, tau, counts, types, slot_of, incoming, exposure, slot_static,
+           slot_single, ints, cls_rates, moves, drug_f, targets, penetration, capacity, given,
+           site_tot, dims, rng):
+    """Cells of slot ``k`` that switch phenotype or migrate during the step.
+
+    Each cell leaves with probability ``1 - exp(-out * tau)``: one binomial
+    draw, taken from the clone (so cells are conserved and pure switching has
+    exactly the binomial variance of independent cells), split exactly among
+    the target classes by thinning, and delivered along the step's path like
+    mutant newborns. Cells born during the step are treated as if present
+    all along: an error of second order in the step.
+    """
+    n_drugs = dims[0]
+    cls = types[k] >> n_drugs
+    out = cls_rates[cls, 2]
+    if out <= 0.0 or counts[k] == 0:
+        return
+    m_all = rng.binomial(counts[k], -math.expm1(-out * tau))
+    if m_all == 0:
+        return
+    counts[k] -= m_all
+    _split_moves(k, m_all, True, n0, n1, tau, counts, types, slot_of, incoming, exposure,
+                 slot_static, slot_single, ints, cls_rates, moves, drug_f, targets, penetration,
+                 capacity, given, site_tot, dims, rng)
+
+
+@njit(cache=True)
+def _split_moves(k, m_all, timed, n0, n1, tau, counts, types, slot_of, incoming, exposure,
+                 slot_static, slot_single, ints, cls_rates, moves, drug_f, targets, penetration,
+                 capacity, given, site_tot, dims, rng):
+    """Split ``m_all`` moving cells of slot ``k`` among the target classes
+    (exact thinning by the rates) and deliver them."""
+    n_drugs = dims[0]
+    cls = types[k] >> n_drugs
+    geno = types[k] & ((1 << n_drugs) - 1)
+    rest = cls_rates[cls, 2]
+    n_cls = moves.shape[0]
+    for c in range(n_cls):
+        rate = moves[cls, c]
+        if rate <= 0.0 or m_all == 0:
+            continue
+        m = m_all if rate >= rest else rng.binomial(m_all, rate / rest)
+        rest = 0.0
+        for c2 in range(c + 1, n_cls):  # summed from the back: no cancellation
+            rest += moves[cls, c2]
+        m_all -= m
+        if m > 0:
+            _deliver((c << n_drugs) | geno, m, timed, n0, n1, tau, counts, types, slot_of,
+                     incoming, exposure, slot_static, slot_single, ints, cls_rates, drug_f,
+                     targets, penetration, capacity, given, site_tot, dims, rng)
+
+
+@njit(cache=True)
+def thin_site(site, fraction, counts, types, ints, dims, rng):
+    """Remove ``fraction`` of the cells at one site, each independently
+    (surgery, or radiation, which kills whatever the genotype): exact binomial."""
+    n_drugs, n_states = dims[0], dims[1]
+    for k in range(ints[N_SLOTS]):
+        n = counts[k]
+        if n > 0 and ((types[k] >> n_drugs) // n_states) == site:
+            if fraction >= 1.0:
+                counts[k] = 0
+            else:
+                counts[k] = rng.binomial(n, 1.0 - fraction)
+
+
+@njit(cache=True)
 def _second_order(tau, counts, types, slot_of, incoming, exposure, slot_static, slot_single,
-                  ints, cls_rates, drug_f, targets, penetration, capacity, given, site_tot,
+                  ints, cls_rates, moves, drug_f, targets, penetration, capacity, given, site_tot,
                   dims, rng):
     """Mutants made, within the same step, by cells that arrived during it.
 
@@ -327,6 +397,15 @@ def _second_order(tau, counts, types, slot_of, incoming, exposure, slot_static, 
         _mutants(k, b * cell_days, False, 0, 0, tau, counts, types, slot_of, incoming,
                  exposure, slot_static, slot_single, ints, cls_rates, drug_f, targets,
                  penetration, capacity, given, site_tot, dims, rng)
+        out = cls_rates[types[k] >> dims[0], 2]
+        if out > 0.0 and incoming[k] > 0:
+            # arrivals that switch or migrate on within the same step
+            m = min(rng.poisson(out * cell_days), incoming[k])
+            if m > 0:
+                incoming[k] -= m
+                _split_moves(k, m, False, 0, 0, tau, counts, types, slot_of, incoming,
+                             exposure, slot_static, slot_single, ints, cls_rates, moves,
+                             drug_f, targets, penetration, capacity, given, site_tot, dims, rng)
     for k in range(ints[N_SLOTS]):
         exposure[k] = 0.0
 
@@ -379,7 +458,7 @@ def _apply_doses(t, counts, types, ints, given, next_dose, drug_f, targets, pene
 @njit(cache=True)
 def advance(counts, types, slot_of, incoming, exposure, slot_static, slot_single, scratch,
             site_tot, ints, clock, given, next_dose, rec_t, rec_ptr, rec_slot, rec_count,
-            cls_rates, drug_f, targets, penetration, capacity, params, dims,
+            cls_rates, moves, drug_f, targets, penetration, capacity, params, dims,
             t_stop, watch_detection, max_steps, rng):
     """Advance the tumour until something needs Python's attention.
 
@@ -398,8 +477,10 @@ def advance(counts, types, slot_of, incoming, exposure, slot_static, slot_single
         Per drug: 1.0 while the drug is given; the next pulsed dose time.
     rec_t, rec_ptr, rec_slot, rec_count
         The trajectory, as sparse rows (time, then slot/count pairs).
-    cls_rates, drug_f, targets, penetration, capacity, params, dims
-        The model as arrays (see :mod:`clonesim.model`).
+    cls_rates, moves, drug_f, targets, penetration, capacity, params, dims
+        The model as arrays (see :mod:`clonesim.model`): per class (state and
+        site) base birth, death and total move-out rate; class-to-class move
+        rates (phenotype switching, migration); drugs; sites.
     t_stop
         Return ``REACHED_T_STOP`` at this time (a scan, or the horizon).
     watch_detection
@@ -467,8 +548,9 @@ def advance(counts, types, slot_of, incoming, exposure, slot_static, slot_single
                                    penetration, capacity, given, site_tot, dims)
                 scratch[k, 0] = b
                 scratch[k, 1] = d
-                if b + d > fastest:
-                    fastest = b + d
+                lam = b + d + cls_rates[types[k] >> n_drugs, 2]  # moves set the pace too
+                if lam > fastest:
+                    fastest = lam
         # Records are taken at the first step end on or after each record time,
         # so they never shorten a step.
         t_next = t_stop
@@ -481,11 +563,11 @@ def advance(counts, types, slot_of, incoming, exposure, slot_static, slot_single
         for k in range(n_slots):
             if counts[k] > 0:
                 _step_clone(k, tau, counts, types, slot_of, incoming, exposure, slot_static,
-                            slot_single, scratch, ints, cls_rates, drug_f, targets, penetration,
-                            capacity, given, site_tot, dims, rng)
+                            slot_single, scratch, ints, cls_rates, moves, drug_f, targets,
+                            penetration, capacity, given, site_tot, dims, rng)
         _second_order(tau, counts, types, slot_of, incoming, exposure, slot_static, slot_single,
-                      ints, cls_rates, drug_f, targets, penetration, capacity, given, site_tot,
-                      dims, rng)
+                      ints, cls_rates, moves, drug_f, targets, penetration, capacity, given,
+                      site_tot, dims, rng)
         for k in range(ints[N_SLOTS]):
             if incoming[k] != 0:
                 counts[k] += incoming[k]
