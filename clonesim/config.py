@@ -282,8 +282,9 @@ SCHEMA: dict[str, dict[str, Spec]] = {
             "line ('nadir', as RECIST does) or the burden at the start of the line ('baseline', "
             "as adaptive-therapy studies do).", choices=("nadir", "baseline")),
         "site_detection_cells": Spec(
-            "float", 1e8, "A site (metastasis) is seen on a scan from this burden on; a new "
-            "site seen on treatment is progression.", "cells", lo=1.0, hi=MAX_CELLS),
+            "float", None, "A site (metastasis) is seen on a scan from this burden on; a new "
+            "site seen on treatment is progression. Defaults to detection_cells.", "cells",
+            lo=1.0, hi=MAX_CELLS),
     },
     "cohort": {
         "arms": Spec(
@@ -411,7 +412,7 @@ class Clinic:
     response_factor: float = 0.5
     progression_factor: float = 2.0
     progression_reference: str = "nadir"
-    site_detection_cells: float = 1e8
+    site_detection_cells: float | None = None  # None: the same as detection_cells
 
 
 @dataclass(frozen=True)
@@ -826,6 +827,8 @@ def _build(raw: Mapping[str, Any], source: str) -> Config:
 
     tum = check.table(raw.get("tumour", {}), "tumour", SCHEMA["tumour"])
     clinic = Clinic(**check.table(raw.get("clinic", {}), "clinic", SCHEMA["clinic"]))
+    if clinic.site_detection_cells is None:
+        clinic = dataclasses.replace(clinic, site_detection_cells=clinic.detection_cells)
     sim = Simulation(**check.table(raw.get("simulation", {}), "simulation", SCHEMA["simulation"]))
     states = _named(check, raw.get("states"), "states", State, DEFAULT_STATE)
     sites = _named(check, raw.get("sites"), "sites", Site, DEFAULT_SITE)

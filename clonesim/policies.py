@@ -24,8 +24,9 @@ PROGRESSION = "progression"
 class LineMonitor:
     """Response and progression on one line, read from scans as a clinic would.
 
-    A burden below ``detection_cells`` is *undetectable*: the scan shows no
-    tumour, whatever the true count. A scan is a response when the burden is at
+    A scan shows no tumour (*undetectable*) when the burden is below
+    ``detection_cells`` and no site reaches ``site_detection_cells``, whatever
+    the true count. A scan is a response when the burden is at
     most ``response_factor`` times its value at the start of the line (complete
     when undetectable). It is progression when the burden is at least
     ``progression_factor`` times its reference (the lowest burden seen on the
@@ -60,7 +61,7 @@ class LineMonitor:
             self.detail = "new site: " + ", ".join(fresh)
             return PROGRESSION
         by_nadir = c.progression_reference == "nadir"
-        if burden < c.detection_cells:
+        if burden < c.detection_cells and not new_sites:  # the scan shows no tumour
             self.undetectable_seen = True
             if self.best != COMPLETE_RESPONSE:
                 self.best = COMPLETE_RESPONSE

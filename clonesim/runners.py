@@ -17,7 +17,8 @@ import numpy as np
 from .config import Config, spec_for, vary_distribution
 from .engine import K, EngineState
 from .model import ModelArrays, build_model
-from .policies import PROGRESSION, LineMonitor, biopsy, susceptible_fraction
+from .policies import (COMPLETE_RESPONSE, PROGRESSION, LineMonitor, biopsy,
+                       susceptible_fraction)
 from .results import (ALIVE, CURED, DIED, NEVER_DETECTED, Cohort, Event, LineOutcome, Result,
                       ResultSet)
 
@@ -185,7 +186,9 @@ def _run_patient(cfg: Config, model: ModelArrays, ss: np.random.SeedSequence,
     if code == K.DETECTED:
         detection_time = state.t
         events.append(Event(state.t, "detection", burden=state.burden()))
-        code = _Course(cfg, model, state, rng, events, lines).run()
+        biopsy_rng = np.random.Generator(np.random.PCG64(
+            np.random.SeedSequence(ss.entropy, spawn_key=(*ss.spawn_key, 2))))
+        code = _Course(cfg, model, state, rng, events, lines, biopsy_rng).run()
 
     if code == K.EXTINCT:
         outcome = CURED if detection_time is not None else NEVER_DETECTED
@@ -209,8 +212,12 @@ class _Course:
     """One patient's treatment from detection on: lines chosen by the policy,
     scans, local therapies, pauses. Plain Python between kernel calls."""
 
-    def __init__(self, cfg: Config, model: ModelArrays, state: EngineState, rng, events, lines):
+    def __init__(self, cfg: Config, model: ModelArrays, state: EngineState, rng, events, lines,
+                 biopsy_rng=None):
         self.cfg, self.model, self.state, self.rng = cfg, model, state, rng
+        # biopsies draw from their own stream, so that arms compared on the same
+        # patient share its tumour until their decisions differ
+        self.biopsy_rng = biopsy_rng if biopsy_rng is not None else rng
         self.events, self.lines = events, lines
         self.therapy = cfg.therapy
         self.horizon = cfg.simulation.horizon_days
@@ -259,7 +266,7 @@ class _Course:
         site = int(np.argmax(by_site)) if name == "largest" else model.site_names.index(name)
         n = st.n_slots
         sample = biopsy(st.counts[:n], st.types[:n], st.site_of_slots(), site,
-                        self.therapy.rebiopsy_cells, self.rng)
+                        self.therapy.rebiopsy_cells, self.biopsy_rng)
         choice = unused[0]
         for i in unused:
             frac = susceptible_fraction(sample, st.types[:n], model, self.therapy.lines[i])
@@ -352,5 +359,8 @@ class _Course:
                     giving = True
                     st.give(mask)
                     self._event("resume", number, "adaptive: burden regrew")
-        self.lines.append(LineOutcome(number, drugs, start, st.t, monitor.best, ended_by))
+        best = monitor.best
+        if ended_by == "cured" and best == "none":  # cured before the first scan
+            best = COMPLETE_RESPONSE
+        self.lines.append(LineOutcome(number, drugs, start, st.t, best, ended_by))
         return code, ended_by

@@ -296,9 +296,12 @@ def test_defaults_are_filled_from_the_schema(tmp_path):
     assert cfg.source == str(path)
     assert cfg.mutation_rate == SCHEMA[""]["mutation_rate"].default
     assert cfg.title == "" and cfg.description == ""
+    resolved = {("clinic", "site_detection_cells"): cfg.clinic.detection_cells}
     for table, obj in (("clinic", cfg.clinic), ("simulation", cfg.simulation)):
         for key, spec in SCHEMA[table].items():
-            assert getattr(obj, key) == spec.default, f"{table}.{key}"
+            # a None default means "the same as another key", resolved on load
+            expected = resolved.get((table, key), spec.default)
+            assert getattr(obj, key) == expected, f"{table}.{key}"
     for key, spec in SCHEMA["tumour"].items():
         assert getattr(cfg.tumour, key) == spec.default, f"tumour.{key}"
     drug = cfg.drugs["A"]
