@@ -322,10 +322,15 @@ class _Course:
         scans = 1
         ended_by = None
         code = K.REACHED_T_STOP
+        stalled, last_t = 0, -1.0
         while ended_by is None:
             next_scan = start + scans * scan_dt
             code = st.run_until(min(next_scan, next_switch, self._next_local_day(),
                                     self.horizon), self.rng)
+            stalled = stalled + 1 if st.t == last_t else 0
+            last_t = st.t
+            if stalled > 4:  # a bug, never a patient: fail loudly rather than hang
+                raise RuntimeError(f"internal error: the course stalled at day {st.t!r}")
             if code == K.EXTINCT:
                 ended_by = "cured"
             elif code == K.LETHAL:

@@ -462,8 +462,8 @@ def advance(counts, types, slot_of, incoming, exposure, slot_static, slot_single
             t_stop, watch_detection, max_steps, rng):
     """Advance the tumour until something needs Python's attention.
 
-    Steps are as long as ``step_tolerance / max(b + d)`` over the non-empty
-    clones, and end exactly at every pulsed dose and at ``t_stop``.
+    Steps are as long as ``step_tolerance / max(max(b, d) + moves)`` over the
+    non-empty clones, and end exactly at every pulsed dose and at ``t_stop``.
 
     Parameters
     ----------
@@ -530,6 +530,8 @@ def advance(counts, types, slot_of, incoming, exposure, slot_static, slot_single
             code = DETECTED
         elif t >= t_stop - 1e-9:
             code = REACHED_T_STOP
+            clock[T_NOW] = t_stop  # exactly, so callers may compare times with ==
+            t = t_stop
         if code >= 0:
             if not just_recorded:
                 record_row(t, counts, ints, rec_t, rec_ptr, rec_slot, rec_count)
@@ -548,7 +550,9 @@ def advance(counts, types, slot_of, incoming, exposure, slot_static, slot_single
                                    penetration, capacity, given, site_tot, dims)
                 scratch[k, 0] = b
                 scratch[k, 1] = d
-                lam = b + d + cls_rates[types[k] >> n_drugs, 2]  # moves set the pace too
+                # the approximations scale with births (mutant timing) and with
+                # |b - d| (path shape), so max(b, d) sets the pace, moves too
+                lam = max(b, d) + cls_rates[types[k] >> n_drugs, 2]
                 if lam > fastest:
                     fastest = lam
         # Records are taken at the first step end on or after each record time,
@@ -557,8 +561,8 @@ def advance(counts, types, slot_of, incoming, exposure, slot_static, slot_single
         for j in range(n_drugs):
             if given[j] > 0.0 and drug_f[j, DRUG_PULSED] > 0.0 and next_dose[j] < t_next:
                 t_next = next_dose[j]
-        if fastest > 0.0 and t + step_tol / fastest < t_next:
-            t_next = t + step_tol / fastest
+        if fastest > 0.0 and t + step_tol / fastest < t_next - 1e-9:
+            t_next = t + step_tol / fastest  # (never a sliver short of an event)
         tau = t_next - t
         for k in range(n_slots):
             if counts[k] > 0:
