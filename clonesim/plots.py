@@ -242,7 +242,8 @@ def plot_arms(cohorts, *, mark: bool = True) -> Figure:
         ax.set_xlabel("time (days)")
         ax.set_xlim(left=0)
         ax.grid(alpha=0.25)
-        ax.legend(loc="upper right", fontsize=8, frameon=False)
+        if ax.get_legend_handles_labels()[0]:  # no curve when no patient had the event
+            ax.legend(loc="upper right", fontsize=8, frameon=False)
     axes[0].set_ylabel("fraction of patients")
     first = next(iter(cohorts.values()))
     fig.suptitle(f"{first[0].config.title or 'clonesim'}: {len(first)} virtual patients per "
