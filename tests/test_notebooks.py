@@ -48,4 +48,4 @@ def test_notebook_runs(path, monkeypatch):
     assert not errors, errors
     images = sum("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code"
                  for o in c.outputs)
-    assert images >= 3
+    assert images >= 2  # at least one figure and the panel
