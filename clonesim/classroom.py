@@ -45,7 +45,7 @@ def in_notebook() -> bool:
     return shell is not None and getattr(shell, "kernel", None) is not None
 
 
-def show(fig, dpi: int = 90) -> None:
+def show(fig, dpi: int = 80) -> None:
     """Show a matplotlib Figure as a PNG image in a notebook (any front end,
     no backend set-up needed); outside a notebook, do nothing.
 
