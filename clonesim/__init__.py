@@ -14,7 +14,8 @@ The public API is small::
 """
 
 from .config import Config, ConfigError, Drug, load_config
-from .plots import plot_arms, plot_burden, plot_outcomes, plot_sites, plot_survival
+from .plots import (plot_arms, plot_burden, plot_fluctuation, plot_muller, plot_no_resistance,
+                    plot_outcomes, plot_sites, plot_survival)
 from .provenance import TEACHING_NOTE, version
 from .results import Cohort, Result, ResultSet
 from .runners import simulate, simulate_cohort, simulate_many
@@ -32,6 +33,9 @@ __all__ = [
     "load_config",
     "plot_arms",
     "plot_burden",
+    "plot_fluctuation",
+    "plot_muller",
+    "plot_no_resistance",
     "plot_outcomes",
     "plot_sites",
     "plot_survival",

@@ -1,4 +1,4 @@
-"""Command line: ``clonesim run``, ``clonesim validate``. No model logic here."""
+"""Command line: ``clonesim run``, ``cohort``, ``figure``, ``validate``. No model logic here."""
 
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ examples:
   clonesim validate configs/classic_98_2.toml
   clonesim run configs/classic_98_2.toml --seed 7
   clonesim run configs/classic_98_2.toml --set drugs.A.kill_fraction=0.9
+  clonesim figure --list
 
 Run 'clonesim COMMAND --help' for a command's options and more examples.
 """
@@ -48,6 +49,16 @@ examples:
   clonesim cohort configs/refractory_cohort.toml --n 1000 --seed 1
   clonesim cohort configs/receptor_switch.toml --n 300 --workers 2
   clonesim cohort configs/receptor_switch.toml --arm rebiopsy --n 300
+"""
+
+
+FIGURE_EXAMPLES = """\
+examples:
+  clonesim figure --list
+  clonesim figure recurrence --format svg --out fig/
+  clonesim figure muller --style paper --format pdf
+  clonesim figure recurrence --format gif
+  clonesim figure fluctuation --n 5000 --seed 2 --dpi 200
 """
 
 
@@ -116,6 +127,29 @@ def _parser() -> argparse.ArgumentParser:
                      help="change one config key (repeatable)")
     coh.add_argument("--format", choices=("png", "svg", "pdf"), default="png",
                      help="figure format (default: %(default)s)")
+
+    fig = sub.add_parser(
+        "figure", help="draw a named lecture figure from the gallery (--list names them)",
+        description="Draw one figure of the gallery: fixed seeds, so the same command always "
+                    "draws the same picture. Saved files carry their provenance (version, "
+                    "config hash, seed) in their metadata. " + TEACHING_NOTE + ".",
+        epilog=FIGURE_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    fig.add_argument("name", nargs="?", help="figure name (see --list)")
+    fig.add_argument("--list", action="store_true", help="list the figures and what they show")
+    fig.add_argument("--format", choices=("png", "svg", "pdf", "gif", "mp4"), default="png",
+                     help="png, svg, pdf; gif (an animation, no ffmpeg needed) or mp4 (needs "
+                          "ffmpeg) for figures with a time axis (default: %(default)s)")
+    fig.add_argument("--dpi", type=_positive, default=150,
+                     help="resolution of png, gif and mp4 (default: %(default)s)")
+    fig.add_argument("--style", choices=("lecture", "paper"), default="lecture",
+                     help="lecture: 16:9, large text; paper: 7.2 in wide (default: %(default)s)")
+    fig.add_argument("--out", default="fig", help="output folder (default: %(default)s)")
+    fig.add_argument("--seed", type=_seed, default=None,
+                     help="replace the figure's fixed seed")
+    fig.add_argument("--n", type=_positive, default=None,
+                     help="tumours or patients, for figures that simulate many")
+    fig.add_argument("--no-mark", action="store_true",
+                     help='leave out the small "not for clinical use" mark')
 
     val = sub.add_parser(
         "validate", help="check a scenario file and say what is wrong with it",
@@ -219,6 +253,55 @@ def _cmd_cohort(args) -> int:
     return 0
 
 
+def _cmd_figure(args) -> int:
+    from . import gallery
+
+    if args.list:
+        width = max(len(name) for name in gallery.FIGURES)
+        for name, entry in gallery.FIGURES.items():
+            extra = [x for x, on in (("gif", entry.animated), ("--n", entry.sized)) if on]
+            print(f"{name:<{width}}  {entry.about}" + (f" [{', '.join(extra)}]" if extra else ""))
+        return 0
+    if not args.name:
+        raise ConfigError("figure: give a figure name, or --list to see them")
+    if args.name not in gallery.FIGURES:
+        import difflib
+
+        hint = difflib.get_close_matches(args.name, list(gallery.FIGURES), n=1)
+        raise ConfigError(f"figure: no figure named {args.name!r}"
+                          + (f"; did you mean {hint[0]!r}?" if hint else "")
+                          + "\n  choose one of " + ", ".join(gallery.FIGURES))
+    entry = gallery.FIGURES[args.name]
+    animated = args.format in ("gif", "mp4")
+    if animated and not entry.animated:
+        raise ConfigError(f"figure {args.name}: has no time axis to animate; use png, svg or "
+                          "pdf (animated figures: " + ", ".join(
+                              n for n, e in gallery.FIGURES.items() if e.animated) + ")")
+    if args.format == "mp4":
+        import shutil
+
+        if shutil.which("ffmpeg") is None:
+            raise ConfigError(f"figure {args.name}: MP4 needs ffmpeg on the PATH; use --format "
+                              "gif (no ffmpeg needed) or install ffmpeg")
+    if args.n is not None and not entry.sized:
+        raise ConfigError(f"figure {args.name}: draws one patient and takes no --n")
+    out = Path(args.out)
+    _prepare_out(out)
+    fig = gallery.figure(args.name, style=args.style, mark=not args.no_mark, seed=args.seed,
+                         n=args.n)
+    path = out / f"{args.name}.{args.format}"
+    if animated:
+        try:
+            gallery.animate(fig, path, dpi=min(args.dpi, 100))
+        except RuntimeError as exc:
+            raise ConfigError(f"figure {args.name}: {exc}") from None
+    else:
+        gallery.save(fig, path, dpi=args.dpi)
+    info = fig.clonesim
+    print(f"wrote {path} (seed {info['seed']}; {TEACHING_NOTE})")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -227,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return {"run": _cmd_run, "validate": _cmd_validate,
-                "cohort": _cmd_cohort}[args.command](args)
+                "cohort": _cmd_cohort, "figure": _cmd_figure}[args.command](args)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -15,7 +15,8 @@ from matplotlib.figure import Figure
 from .provenance import TEACHING_NOTE, provenance
 
 __all__ = ["plot_burden", "plot_outcomes", "plot_survival", "plot_arms", "plot_sites",
-           "save_figure", "type_style"]
+           "save_figure", "type_style", "muller_fractions", "plot_muller", "plot_fluctuation",
+           "plot_no_resistance", "plot_sweep", "wilson_interval", "MullerData"]
 
 OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2",
              "#D55E00", "#CC79A7")
@@ -227,8 +228,10 @@ def plot_arms(cohorts, *, mark: bool = True) -> Figure:
             p = np.concatenate([[1.0], km.sf.probabilities])
             med = cohort.summary_table().set_index("endpoint")["median_days"]
             key = "overall survival" if endpoint == "os" else "PFS line 1"
+            median = (f"median {med[key]:.0f} d" if np.isfinite(med[key])
+                      else "median not reached")
             ax.step(t, p, where="post", color=colour, lw=2, ls=_STYLES[i % len(_STYLES)],
-                    label=f"{arm} (median {med[key]:.0f} d)")
+                    label=f"{arm} ({median})")
             band = _band(km)
             lo = np.concatenate([[1.0], np.where(np.isnan(band.low.probabilities),
                                                  km.sf.probabilities, band.low.probabilities)])
@@ -239,7 +242,8 @@ def plot_arms(cohorts, *, mark: bool = True) -> Figure:
         ax.set_xlabel("time (days)")
         ax.set_xlim(left=0)
         ax.grid(alpha=0.25)
-        ax.legend(loc="upper right", fontsize=8, frameon=False)
+        if ax.get_legend_handles_labels()[0]:  # no curve when no patient had the event
+            ax.legend(loc="upper right", fontsize=8, frameon=False)
     axes[0].set_ylabel("fraction of patients")
     first = next(iter(cohorts.values()))
     fig.suptitle(f"{first[0].config.title or 'clonesim'}: {len(first)} virtual patients per "
@@ -307,3 +311,379 @@ def save_figure(fig: Figure, path: str | Path, result_or_config=None, seed=None,
     return path
 
 
+
+
+# ----------------------------------------------------------------------------
+# Muller plot, fluctuation histogram, P(no resistant cell): the classroom figures
+# ----------------------------------------------------------------------------
+
+_HATCHES = ("", "//", "..", "xx", "\\\\", "oo", "++", "--")
+
+
+class MullerData:
+    """Clone composition over time, as :func:`muller_fractions` returns it.
+
+    Attributes
+    ----------
+    times : ndarray, shape (T,)
+        Days (only times when at least one cell is alive).
+    type_ids : ndarray, shape (C,)
+        Cell types, one per column.
+    labels : list of str
+        A reader's name for each type.
+    fractions : ndarray, shape (T, C)
+        Fraction of the tumour of each type; every row sums to 1.
+    parents : dict
+        Type id -> the type id it is drawn inside (None for a root).
+    layers : list of (column, weight)
+        Stacking order from the bottom: a parent appears twice (half of its
+        fraction below its descendants, half above), so descendants are drawn
+        inside the band of the clone they came from.
+    """
+
+    def __init__(self, times, type_ids, labels, fractions, parents, layers):
+        self.times, self.type_ids, self.labels = times, type_ids, labels
+        self.fractions, self.parents, self.layers = fractions, parents, layers
+
+    def stacked(self) -> np.ndarray:
+        """Layer heights, shape (T, len(layers)); each row sums to 1."""
+        return np.column_stack([self.fractions[:, j] * w for j, w in self.layers])
+
+
+def _parent_type(type_id: int, present: set[int], n_drugs: int) -> int | None:
+    """The clone a type is drawn inside: the genotype without its highest
+    resistance (then the next) among the types present, else the sensitive
+    cell of the first state and site. The engine does not record which clone
+    a mutant came from; this is the usual picture (a new resistance is
+    gained on top of the ones a cell already has)."""
+    geno_mask = (1 << n_drugs) - 1
+    geno, cls_bits = type_id & geno_mask, type_id & ~geno_mask
+    g = geno
+    while g:
+        g &= ~(1 << (g.bit_length() - 1))
+        if (cls_bits | g) in present:
+            return cls_bits | g
+    if cls_bits and 0 in present:
+        return 0
+    return None
+
+
+def muller_fractions(result) -> MullerData:
+    """Clone composition of one patient over time: the numbers behind a Muller plot.
+
+    Parameters
+    ----------
+    result
+        A :class:`clonesim.Result`.
+
+    Returns
+    -------
+    MullerData
+        Times with at least one live cell, and each type's fraction of the
+        tumour at those times (rows sum to 1), with the nesting used to draw it.
+    """
+    burden = result.burden
+    keep = burden > 0
+    counts = result.counts[keep].astype(float)
+    fractions = counts / burden[keep, None].astype(float)
+    type_ids = [int(t) for t in result.type_ids]
+    n_drugs = len(result.config.drug_names)
+    seen = [j for j in range(len(type_ids)) if counts[:, j].any()]
+    present = {type_ids[j] for j in seen}
+    parents = {type_ids[j]: _parent_type(type_ids[j], present, n_drugs) for j in seen}
+    children: dict[int | None, list[int]] = {}
+    for j in seen:
+        children.setdefault(parents[type_ids[j]], []).append(j)
+    def order(j: int) -> list[tuple[int, float]]:
+        kids = sorted(children.get(type_ids[j], []), key=lambda k: type_ids[k])
+        if not kids:
+            return [(j, 1.0)]
+        inner = [layer for k in kids for layer in order(k)]
+        return [(j, 0.5)] + inner + [(j, 0.5)]
+
+    layers = [layer for j in sorted(children.get(None, []), key=lambda k: type_ids[k])
+              for layer in order(j)]
+    return MullerData(result.times[keep], result.type_ids, list(result.labels), fractions,
+                      parents, layers)
+
+
+def plot_muller(result, *, mark: bool = True, burden_panel: bool = True) -> Figure:
+    """A Muller plot: the clone composition of one patient over time, each
+    clone drawn inside the clone it arose from, with the total burden above.
+
+    Parameters
+    ----------
+    result
+        A :class:`clonesim.Result`.
+    mark
+        Add the small "teaching simulation, not for clinical use" mark.
+    burden_panel
+        Draw the total burden (log axis) above the composition.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    data = muller_fractions(result)
+    cfg = result.config
+    n_drugs = len(cfg.drug_names)
+    fig = Figure(figsize=(9, 5.5), layout="constrained")
+    if burden_panel:
+        top, ax = fig.subplots(2, 1, sharex=True, height_ratios=(1, 2.4))
+    else:
+        top, ax = None, fig.add_subplot()
+    t = data.times
+    stack = data.stacked()
+    base = np.zeros(len(t))
+    labelled = set()
+    for (j, _), h in zip(data.layers, stack.T):
+        type_id = int(data.type_ids[j])
+        style = type_style(type_id, n_drugs)
+        hatch = _HATCHES[(type_id >> n_drugs) % len(_HATCHES)]
+        label = data.labels[j] if j not in labelled else None
+        labelled.add(j)
+        ax.fill_between(t, base, base + h, color=style["color"], lw=0, label=label,
+                        hatch=hatch or None, edgecolor="white" if hatch else None)
+        base = base + h
+    ax.set_ylim(0, 1)
+    ax.set_xlim(t[0], t[-1])
+    ax.set_ylabel("share of the tumour")
+    ax.set_xlabel("time (days)")
+    ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    for axis in (ax, top):
+        if axis is None:
+            continue
+        if result.detection_time is not None:
+            axis.axvline(result.detection_time, color="0.2", ls=":", lw=1.2)
+        for line in result.lines:
+            axis.axvline(line.start, color="0.1", lw=1.0)
+    label_ax = top if top is not None else ax
+    for line in result.lines:
+        label_ax.annotate(f"line {line.line}: {'+'.join(line.drugs)}", (line.start, 1),
+                          xycoords=("data", "axes fraction"), xytext=(3, -3),
+                          textcoords="offset points", ha="left", va="top", fontsize=8)
+    if result.detection_time is not None:
+        label_ax.annotate("detection", (result.detection_time, 0),
+                          xycoords=("data", "axes fraction"), xytext=(-3, 3),
+                          textcoords="offset points", ha="right", va="bottom", fontsize=8,
+                          color="0.2")
+    if top is not None:
+        total = result.burden.astype(float)
+        total[total == 0] = np.nan
+        top.plot(result.times, total, color="0.25", lw=1.5)
+        top.set_yscale("log")
+        top.axhline(cfg.clinic.detection_cells, color="0.3", ls=":", lw=1.0)
+        top.set_ylabel("cells")
+        top.set_ylim(0.5, max(cfg.clinic.lethal_cells * 3, np.nanmax(total) * 3))
+        top.grid(alpha=0.25)
+        top.set_title(f"{cfg.title or 'clonesim'}: who makes up the tumour "
+                      f"(one virtual patient, seed {result.seed})", fontsize=11)
+    else:
+        ax.set_title(f"{cfg.title or 'clonesim'}: who makes up the tumour", fontsize=11)
+    ax.legend(loc="upper left", fontsize=8, frameon=False, bbox_to_anchor=(1.01, 1.0))
+    if mark:
+        _mark(fig)
+    return fig
+
+
+def _log2_bins(top: int) -> list[tuple[int, int]]:
+    """Bins 0, 1, 2, 3-4, 5-8, ... up to ``top`` (inclusive ranges)."""
+    bins = [(0, 0), (1, 1), (2, 2)]
+    lo = 3
+    while lo <= top:
+        hi = 2 * (lo - 1)
+        bins.append((lo, hi))
+        lo = hi + 1
+    return bins
+
+
+def plot_fluctuation(resistant, m: float, ax=None, *, mark: bool = True,
+                     title: str | None = None) -> Figure:
+    """The fluctuation histogram: resistant cells per tumour over many
+    tumours, with the Luria-Delbrück law and, for contrast, a Poisson law of
+    the same mean (what resistance caused by the drug would give).
+
+    Parameters
+    ----------
+    resistant
+        Resistant cells in each simulated tumour (integers).
+    m
+        Expected number of resistance mutations per tumour (the law's parameter).
+    ax
+        Draw into this Axes instead of a new figure.
+    mark
+        Add the small "teaching simulation, not for clinical use" mark.
+    title
+        Replaces the default title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from scipy import stats
+
+    from .theory import luria_delbruck_pmf
+
+    r = np.asarray(resistant, dtype=np.int64)
+    n = r.size
+    top = max(int(r.max()) if n else 2, 2)
+    bins = _log2_bins(top)
+    edges_hi = bins[-1][1]
+    pmf = luria_delbruck_pmf(m, edges_hi + 1)
+    observed = np.array([np.mean((r >= lo) & (r <= hi)) for lo, hi in bins])
+    theory = np.array([pmf[lo:hi + 1].sum() for lo, hi in bins])
+    mean = float(r.mean()) if n else 0.0
+    poisson = np.array([stats.poisson.cdf(hi, mean) - stats.poisson.cdf(lo - 1, mean)
+                        for lo, hi in bins])
+    fig, ax = _new_axes(ax, figsize=(9, 5))
+    x = np.arange(len(bins))
+    ax.bar(x, observed, width=0.75, color="#56B4E9", edgecolor="#0072B2",
+           label=f"simulated tumours (n={n})")
+    ax.plot(x, theory, "o-", color="#D55E00", lw=2, ms=6,
+            label=f"Luria-Delbrück law (expected mutations per tumour m = {m:.2g})")
+    shown = poisson > 1e-6
+    ax.plot(x[shown], poisson[shown], "s--", color="0.4", lw=1.5, ms=5,
+            label=f"Poisson, same mean ({mean:.3g}): if the drug caused resistance")
+    ax.set_yscale("log")
+    floor = 0.5 / max(n, 1)
+    ax.set_ylim(floor, 1.5)
+    ax.set_xticks(x, [f"{lo}" if lo == hi else f"{lo}-{hi}" for lo, hi in bins],
+                  rotation=45 if len(bins) > 10 else 0, ha="right" if len(bins) > 10 else "center")
+    ax.set_xlabel("resistant cells per tumour, before any treatment")
+    ax.set_ylabel("fraction of tumours")
+    var = float(r.var()) if n > 1 else 0.0
+    ax.annotate(f"variance / mean = {var / mean if mean else float('nan'):.3g}\n"
+                "(1 for Poisson): rare early mutants\nmake jackpots",
+                (0.98, 0.72), xycoords="axes fraction", ha="right", va="top", fontsize=8)
+    ax.set_title(title or "Was the resistance already there? The fluctuation test on tumours",
+                 fontsize=11)
+    ax.legend(loc="upper right", fontsize=8, frameon=False)
+    ax.grid(alpha=0.25, axis="y")
+    if mark:
+        _mark(fig)
+    return fig
+
+
+def wilson_interval(k, n, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for a binomial proportion ``k / n`` (95% by default).
+
+    Parameters
+    ----------
+    k, n
+        Successes and trials (scalars or arrays).
+    z
+        Normal quantile of the interval (1.96: 95%).
+
+    Returns
+    -------
+    low, high : ndarray
+    """
+    k = np.asarray(k, dtype=float)
+    n = np.asarray(n, dtype=float)
+    p = k / n
+    denom = 1 + z ** 2 / n
+    centre = (p + z ** 2 / (2 * n)) / denom
+    half = z * np.sqrt(p * (1 - p) / n + z ** 2 / (4 * n ** 2)) / denom
+    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+
+
+def plot_no_resistance(table, u: float, birth: float, ax=None, *, mark: bool = True) -> Figure:
+    """P(no resistant cell) against tumour size: simulated tumours (points
+    with 95% binomial intervals) and the Goldie-Coldman / Iwasa-Nowak-Michor
+    curves.
+
+    Parameters
+    ----------
+    table
+        A DataFrame with columns ``death_rate``, ``size`` (mean size at which
+        the tumours were looked at, cells), ``tumours`` and ``no_resistant``
+        (how many had no resistant cell), as
+        :func:`clonesim.gallery.no_resistance_data` returns it.
+    u
+        Per-division probability that a newborn is resistant.
+    birth
+        Division rate (per day) of the simulated tumours.
+    ax
+        Draw into this Axes instead of a new figure.
+    mark
+        Add the small "teaching simulation, not for clinical use" mark.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from .theory import p_no_resistant_goldie_coldman, p_no_resistant_iwasa_nowak_michor
+
+    fig, ax = _new_axes(ax, figsize=(9, 5))
+    sizes = np.geomspace(table["size"].min() / 2, table["size"].max() * 2, 200)
+    for i, (d, group) in enumerate(table.groupby("death_rate", sort=True)):
+        colour = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")[i % 4]
+        if d == 0:
+            curve = p_no_resistant_goldie_coldman(sizes, u)
+            name = "Goldie-Coldman, no cell death: exp(-u N)"
+        else:
+            curve = p_no_resistant_iwasa_nowak_michor(sizes, u, birth, d)
+            name = (f"Iwasa-Nowak-Michor, death/birth = {d / birth:.2g}: "
+                    "exp(-u N (b/d) ln(b/(b-d)))")
+        ax.plot(sizes, curve, color=colour, lw=2, ls=_STYLES[i % len(_STYLES)], label=name)
+        k, n = group["no_resistant"].to_numpy(), group["tumours"].to_numpy()
+        lo, hi = wilson_interval(k, n)
+        p = k / n
+        ax.errorbar(group["size"], p, yerr=[np.maximum(p - lo, 0), np.maximum(hi - p, 0)], fmt="o", color=colour, ms=6,
+                    capsize=3, label=f"simulated, death/birth = {d / birth:.2g} ({int(n[0])} "
+                                     "tumours per point, 95% interval)")
+    ax.set_xscale("log")
+    ax.set_ylim(-0.02, 1.05)
+    ax.set_xlabel("tumour size (cells)")
+    ax.set_ylabel("P(no resistant cell)")
+    ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.set_title(f"The bigger the tumour, the surer a resistant cell is in it (u = {u:g} "
+                 "per division)", fontsize=11)
+    ax.legend(loc="lower left", fontsize=8, frameon=False)
+    ax.grid(alpha=0.25, which="both")
+    if mark:
+        _mark(fig)
+    return fig
+
+
+def plot_sweep(table, x: str, y: str, value: str, ax=None, *, mark: bool = True,
+               xlabel: str | None = None, ylabel: str | None = None,
+               value_label: str | None = None, title: str | None = None) -> Figure:
+    """A sweep heatmap: one cell per (x, y) pair of parameter values, coloured
+    by ``value`` (e.g. the median days to progression), with the number written in.
+
+    Parameters
+    ----------
+    table
+        A DataFrame with one row per (x, y) pair.
+    x, y, value
+        Column names.
+    ax
+        Draw into this Axes instead of a new figure.
+    mark
+        Add the small "teaching simulation, not for clinical use" mark.
+    xlabel, ylabel, value_label, title
+        Replace the default texts (the column names).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig, ax = _new_axes(ax, figsize=(8, 5.5))
+    grid = table.pivot(index=y, columns=x, values=value).sort_index()
+    im = ax.imshow(grid.to_numpy(float), origin="lower", aspect="auto", cmap="cividis")
+    ax.set_xticks(np.arange(grid.shape[1]), [f"{v:g}" for v in grid.columns])
+    ax.set_yticks(np.arange(grid.shape[0]), [f"{v:g}" for v in grid.index])
+    vals = grid.to_numpy(float)
+    finite = vals[np.isfinite(vals)]
+    mid = (finite.min() + finite.max()) / 2 if finite.size else 0
+    for (i, j), v in np.ndenumerate(vals):
+        ax.text(j, i, "-" if not np.isfinite(v) else f"{v:.0f}", ha="center", va="center",
+                fontsize=8, color="black" if np.isfinite(v) and v > mid else "white")
+    fig.colorbar(im, ax=ax, label=value_label or value)
+    ax.set_xlabel(xlabel or x)
+    ax.set_ylabel(ylabel or y)
+    ax.set_title(title or f"{value} by {x} and {y}", fontsize=11)
+    if mark:
+        _mark(fig)
+    return fig

@@ -291,18 +291,31 @@ class Cohort(ResultSet):
         ``"os"``: detection to death; patients alive or cured at the end of
         follow-up are censored there. ``"pfs"``: start of ``line`` to
         progression on it or death, among the patients who started that line;
-        censored at cure or the end of follow-up.
+        censored at the end of follow-up. A cured patient's run stops at the
+        cure, but the patient is alive and progression-free to the end of
+        follow-up, so both endpoints censor a cure at the horizon.
         """
         events, censored = [], []
         for r in self:
+            # A cured patient's run stops at the cure, but the patient is alive
+            # (and progression-free) until the end of follow-up: censor there.
+            horizon = r.config.simulation.horizon_days
             if endpoint == "os":
                 if r.detection_time is not None:
-                    (events if r.died else censored).append(r.survival_days)
+                    if r.died:
+                        events.append(r.survival_days)
+                    else:
+                        censored.append((horizon if r.cured else r.end_time)
+                                        - r.detection_time)
             elif endpoint == "pfs":
                 if len(r.lines) >= line:
                     o = r.lines[line - 1]
                     progressed = o.ended_by in ("progression", "died")
-                    (events if progressed else censored).append(o.end - o.start)
+                    if progressed:
+                        events.append(o.end - o.start)
+                    else:
+                        censored.append((horizon if o.ended_by == "cured" else o.end)
+                                        - o.start)
             else:
                 raise ValueError(f"endpoint must be 'os' or 'pfs', not {endpoint!r}")
         return events, censored

@@ -1,0 +1,223 @@
+"""The figure gallery: every figure renders to every format without a
+warning, the Muller fractions sum to 1, saved files carry provenance, the
+``clonesim figure`` command works, and a notebook panel's callback is quick.
+Teaching model, not for clinical use."""
+
+from __future__ import annotations
+
+import time
+import warnings
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import clonesim
+from clonesim import classroom, gallery, plots
+from clonesim.cli import main
+from clonesim.provenance import TEACHING_NOTE
+
+# Small sizes keep the suite quick; each figure's own default is checked by
+# rendering it in test_every_figure_renders_in_every_format for one format.
+SMALL = {"fluctuation": 200, "no_resistance": 40, "survival": 20, "arms": 10, "sweep": 2}
+
+
+@pytest.mark.parametrize("name", list(gallery.FIGURES))
+def test_every_figure_renders_in_every_format(name, tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = gallery.figure(name, style="paper", n=SMALL.get(name))
+        assert fig.clonesim["name"] == name
+        assert any(t.get_text() == TEACHING_NOTE for t in fig.texts)
+        for fmt in ("png", "svg", "pdf"):
+            path = gallery.save(fig, tmp_path / f"{name}.{fmt}", dpi=60)
+            assert path.stat().st_size > 1000
+
+
+def test_lecture_style_is_16_by_9_with_large_text():
+    fig = gallery.figure("sites", style="lecture")
+    w, h = fig.get_size_inches()
+    assert w / h == pytest.approx(16 / 9, rel=1e-3)
+    ax = fig.axes[0]
+    assert ax.xaxis.label.get_fontsize() >= 16
+    paper = gallery.figure("sites", style="paper")
+    assert paper.axes[0].xaxis.label.get_fontsize() < ax.xaxis.label.get_fontsize()
+
+
+def test_no_mark_leaves_the_mark_out():
+    fig = gallery.figure("sites", mark=False)
+    assert not any(t.get_text() == TEACHING_NOTE for t in fig.texts)
+
+
+def test_unknown_figure_and_style():
+    with pytest.raises(KeyError, match="choose one of"):
+        gallery.figure("mullr")
+    with pytest.raises(ValueError, match="lecture"):
+        gallery.figure("sites", style="poster")
+    with pytest.raises(ValueError, match="takes no n"):
+        gallery.figure("sites", n=5)
+
+
+def test_muller_fractions_sum_to_one_at_every_time():
+    cfg = clonesim.load_config(gallery.find_config("classic_98_2"))
+    result = clonesim.simulate(cfg, seed=3)
+    data = plots.muller_fractions(result)
+    assert data.fractions.shape == (len(data.times), len(data.type_ids))
+    np.testing.assert_allclose(data.fractions.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(data.stacked().sum(axis=1), 1.0, rtol=0, atol=1e-12)
+    assert (data.fractions >= 0).all()
+    # nesting: every resistant type is drawn inside a type it carries all
+    # resistances of, one fewer
+    for child, parent in data.parents.items():
+        if child and parent is not None:
+            assert child & parent == parent and (child ^ parent).bit_count() == 1
+    # the layers of a parent surround those of its children
+    order = [int(data.type_ids[j]) for j, _ in data.layers]
+    for child, parent in data.parents.items():
+        if parent is not None:
+            pos = [i for i, t in enumerate(order) if t == parent]
+            assert min(pos) < order.index(child) < max(pos)
+
+
+def test_muller_fractions_with_phenotype_states():
+    cfg = clonesim.load_config(gallery.find_config("receptor_switch"))
+    data = plots.muller_fractions(clonesim.simulate(cfg, seed=4))
+    np.testing.assert_allclose(data.fractions.sum(axis=1), 1.0, atol=1e-12)
+    assert any("ER-" in label for label in data.labels)
+
+
+def test_provenance_in_saved_files(tmp_path):
+    fig = gallery.figure("recurrence", style="paper")
+    png = gallery.save(fig, tmp_path / "r.png")
+    info = Image.open(png).text
+    assert info["seed"] == "3"
+    assert info["config_hash"] == clonesim.provenance.config_hash(fig.clonesim["config"])
+    assert info["clonesim_version"] == clonesim.__version__
+    assert "not for clinical use" in info["note"]
+    svg = gallery.save(fig, tmp_path / "r.svg").read_text(encoding="utf-8")
+    assert "config_hash=" in svg and "seed=3" in svg
+    pdf = gallery.save(fig, tmp_path / "r.pdf").read_bytes()
+    assert b"config_hash=" in pdf
+
+
+def test_gif_animation_carries_provenance(tmp_path):
+    fig = gallery.figure("sites", style="paper")
+    path = gallery.animate(fig, tmp_path / "s.gif", frames=4, dpi=40)
+    im = Image.open(path)
+    assert im.n_frames == 4
+    assert b"config_hash=" in im.info["comment"]
+
+
+def test_animation_needs_a_time_axis(tmp_path):
+    fig = gallery.figure("fluctuation", style="paper", n=50)
+    with pytest.raises(ValueError, match="time axis"):
+        gallery.animate(fig, tmp_path / "f.gif", frames=2)
+
+
+def test_theory_overlays():
+    from clonesim import theory
+
+    p = theory.luria_delbruck_pmf(1.5, 400)
+    assert p[0] == pytest.approx(np.exp(-1.5))
+    assert 0.9 < p.sum() <= 1.0  # the rest is the heavy tail beyond 399
+    assert theory.p_no_resistant_iwasa_nowak_michor(1e4, 1e-4, 1.0, 1e-9) == pytest.approx(
+        theory.p_no_resistant_goldie_coldman(1e4, 1e-4), rel=1e-3)  # N vs N - 1
+    assert theory.p_no_resistant_iwasa_nowak_michor(1e4, 1e-4, 1.0, 0.5) < \
+        theory.p_no_resistant_goldie_coldman(1e4, 1e-4)
+
+
+def test_fluctuation_data_matches_p0():
+    """P(R = 0) = exp(-m) within 5 binomial standard errors (400 tumours)."""
+    resistant, m, _ = gallery.fluctuation_data(n=400, seed=5)
+    p0 = np.exp(-m)
+    assert abs((resistant == 0).mean() - p0) < 5 * np.sqrt(p0 * (1 - p0) / 400)
+
+
+def cli(argv, capsys):
+    try:
+        status = main([str(a) for a in argv])
+    except SystemExit as exc:
+        status = exc.code
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_cli_figure_list(capsys):
+    status, out, _ = cli(["figure", "--list"], capsys)
+    assert status == 0
+    for name in gallery.FIGURES:
+        assert name in out
+
+
+def test_cli_figure_writes_svg_with_provenance(tmp_path, capsys):
+    status, out, _ = cli(["figure", "sites", "--format", "svg", "--out", tmp_path,
+                          "--style", "paper", "--no-mark"], capsys)
+    assert status == 0
+    text = (tmp_path / "sites.svg").read_text(encoding="utf-8")
+    assert "config_hash=" in text
+    assert "wrote" in out
+
+
+def test_cli_figure_mistakes_exit_2(tmp_path, capsys):
+    status, _, err = cli(["figure", "mullr", "--out", tmp_path], capsys)
+    assert status == 2 and "did you mean 'muller'" in err
+    status, _, err = cli(["figure", "fluctuation", "--format", "gif", "--out", tmp_path], capsys)
+    assert status == 2 and "no time axis" in err
+    status, _, err = cli(["figure", "sites", "--n", "5", "--out", tmp_path], capsys)
+    assert status == 2 and "takes no --n" in err
+    status, _, err = cli(["figure", "--out", tmp_path], capsys)
+    assert status == 2 and "--list" in err
+
+
+def test_cli_mp4_without_ffmpeg(tmp_path, capsys, monkeypatch):
+    import shutil
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    status, _, err = cli(["figure", "sites", "--format", "mp4", "--out", tmp_path], capsys)
+    assert status == 2 and "ffmpeg" in err
+
+
+def test_panel_without_widgets_calls_once():
+    calls = []
+
+    def draw(x=2):
+        calls.append(x)
+        return x
+
+    assert classroom.panel(draw, x=(0, 5, 1)) == 2
+    assert calls == [2]
+
+
+def test_panel_callback_is_quick():
+    """A notebook panel's callback (one patient: simulate, plot, render a PNG)
+    redraws well within half a second on a workstation; asserted loosely
+    (2 s) as a sanity bound, since CI machines vary."""
+    import io
+
+    cfg = clonesim.load_config(gallery.find_config("classic_98_2"))
+    clonesim.simulate(cfg, seed=1)  # compile / warm up
+    times = []
+    for seed in range(3):
+        t = time.perf_counter()
+        changed = cfg.update({"drugs.A.kill_fraction": 0.95, "mutation_rate": 1e-6})
+        fig = clonesim.plot_burden(clonesim.simulate(changed, seed=seed))
+        fig.savefig(io.BytesIO(), format="png", dpi=90)
+        times.append(time.perf_counter() - t)
+    assert min(times) < 2.0
+
+
+def test_cured_patients_are_censored_at_the_end_of_follow_up():
+    """A cure ends the run early, but the patient is alive to the horizon:
+    Kaplan-Meier must censor there, so a cohort with cures levels off."""
+    from clonesim.config import arm_config
+
+    cfg = clonesim.load_config(gallery.find_config("combination_vs_sequence"))
+    cohort = clonesim.simulate_cohort(arm_config(cfg, "combination"), 20, seed=1)
+    cured = [r for r in cohort if r.cured]
+    assert cured
+    events, censored = cohort.endpoint_times("os")
+    horizon = cfg.simulation.horizon_days
+    for r in cured:
+        assert horizon - r.detection_time in censored
+    km = cohort.survival("os")
+    assert km.sf.probabilities[-1] == pytest.approx(len(cured) / len(cohort))
