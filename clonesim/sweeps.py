@@ -205,8 +205,8 @@ def parse_axis(text: str) -> Axis:
             raise _axis_error(text, f"not a valid list ({exc})") from None
         if not values:
             raise _axis_error(text, "the list is empty")
-        if any(isinstance(v, (list, dict)) for v in values):
-            raise _axis_error(text, "list items must be numbers, strings or booleans")
+        if any(isinstance(v, dict) for v in values):
+            raise _axis_error(text, "list items must be numbers, strings, booleans or lists")
         if len(set(map(repr, values))) != len(values):
             raise _axis_error(text, "a value is listed twice")
         return Axis(key, "list", _tidy_values(key, values), text=text)
@@ -580,7 +580,8 @@ def _run_rows(chunk: int, start: int, stop: int) -> tuple[int, str]:
 
 def _row(p: int, r: int, params: dict, result, dtypes: dict[str, str]) -> dict[str, Any]:
     o = result.outcome_row()
-    row: dict[str, Any] = {"point": p, "replicate": r, **params, "seed": o["seed"]}
+    row: dict[str, Any] = {"point": p, "replicate": r, **{k: _cell(v) for k, v in params.items()},
+                           "seed": o["seed"]}
     for k in OUTCOME_COLUMNS:
         row[k] = o.get(k)
     row["days_to_lethal"] = result.survival_days if result.died else None
@@ -594,6 +595,11 @@ def _row(p: int, r: int, params: dict, result, dtypes: dict[str, str]) -> dict[s
     return row
 
 
+def _cell(value: Any) -> Any:
+    """A parameter as a table cell: a list (such as therapy.lines) as its TOML text."""
+    return _show(value) if isinstance(value, (list, tuple)) else value
+
+
 def _to_csv(rows: list[dict], dtypes: dict[str, str]) -> str:
     import pandas as pd
 
@@ -604,7 +610,10 @@ def _read_csv(source, dtypes: dict[str, str]):
     """Read a chunk or results CSV with the sweep's dtypes; floats round-trip exactly."""
     import pandas as pd
 
-    return pd.read_csv(source, dtype=dtypes, float_precision="round_trip",
+    # pandas 3 parses floats exactly by default (and deprecates the option);
+    # older pandas needs float_precision="round_trip" for bit-exact floats
+    exact = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
+    return pd.read_csv(source, dtype=dtypes, **exact,
                        keep_default_na=False, na_values={k: [""] for k, t in dtypes.items()
                                                          if t == "float64"})
 
@@ -783,7 +792,11 @@ def run_sweep(plan: SweepPlan, out: str | Path | None = None, *, workers: int = 
         import pandas as pd
 
         frames = [_read_csv(io.StringIO(texts[c]), dtypes) for c in range(plan.n_chunks)]
-        return _sorted(pd.concat(frames, ignore_index=True))
+        table = _sorted(pd.concat(frames, ignore_index=True))
+        table.attrs["complete"] = True
+        table.attrs["manifest"] = {"signature": plan.signature(), "points": plan.points,
+                                   "dtypes": dtypes, "rows": plan.rows}
+        return table
     results = out / (RESULTS_PARQUET if manifest.get("format", fmt) == "parquet" else RESULTS_CSV)
     if not results.exists():
         table = _concat_chunks(out, plan.n_chunks, dtypes, plan.rows, plan.chunk_size)
@@ -1090,4 +1103,104 @@ def load_sweep_file(path: str | Path) -> dict[str, Any]:
     for k in ("replicates", "seed", "design", "points", "chunk_size"):
         if k in raw:
             out[k] = raw[k]
+    return out
+
+
+# ----------------------------------------------------------------------------
+# Summaries for figures
+# ----------------------------------------------------------------------------
+
+#: How figures name a metric; ttp_lineK_days is named on the fly.
+METRIC_LABELS = {
+    "cured": "P(cured)",
+    "died": "P(died)",
+    "refractory": "P(refractory to line 1)",
+    "lines_used": "mean lines used",
+    "survival_days": "mean survival (days from detection, censored at follow-up)",
+    "days_to_lethal": "mean days to lethal burden (among those who died)",
+    "detection_day": "mean day of detection",
+    "end_day": "mean last day",
+    "final_burden": "mean final burden (cells)",
+    "final_sensitive": "mean final sensitive cells",
+    "final_resistant": "mean final resistant cells",
+}
+
+
+def metric_label(metric: str) -> str:
+    """A reader's name for a sweep column."""
+    m = re.match(r"^ttp_line(\d+)_days$", metric)
+    if m:
+        return f"mean time to progression on line {m.group(1)} (days, among progressed)"
+    return METRIC_LABELS.get(metric, f"mean {metric}")
+
+
+def summarise_sweep(table, by: Sequence[str], metric: str, level: float = 0.95):
+    """Per group of ``by`` values: patients, estimate and a confidence band.
+
+    A true/false metric (``cured``, ``died``, ``refractory``) is a probability
+    with a Wilson score interval (``scipy.stats.binomtest(...).proportion_ci``);
+    a numeric one is a mean with a normal-approximation interval
+    (mean +/- z * standard error), over the rows where it is defined (a time to
+    progression only where the line progressed).
+
+    Parameters
+    ----------
+    table
+        A sweep table (:func:`read_sweep`, :func:`sweep`).
+    by
+        Columns to group by (axes of the sweep).
+    metric
+        An outcome column.
+    level
+        Confidence level of the band.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns, ``n``, ``value``, ``low``, ``high`` and
+        ``probability`` (whether the metric is a proportion).
+
+    Raises
+    ------
+    ConfigError
+        If a column is not in the table.
+    """
+    import pandas as pd
+    from scipy import stats
+
+    for col in [*by, metric]:
+        if col not in table.columns:
+            axes = [c for c in table.columns if c not in ("point", "replicate", "seed")
+                    and c not in OUTCOME_COLUMNS and c not in _BURDEN_COLUMNS
+                    and not c.startswith("ttp_line")]
+            outcomes = [c for c in table.columns if c not in axes
+                        and c not in ("point", "replicate", "seed", "outcome")]
+            import difflib
+
+            hint = difflib.get_close_matches(col, list(table.columns), n=1)
+            raise ConfigError(f"no column {col!r} in this sweep"
+                              + (f"; did you mean {hint[0]!r}?" if hint else "")
+                              + f"\n  axes: {', '.join(axes)}\n  metrics: {', '.join(outcomes)}")
+    probability = table[metric].dtype == bool
+    z = stats.norm.ppf(0.5 + level / 2)
+    rows = []
+    for keys, group in table.groupby(list(by), sort=True):
+        keys = keys if isinstance(keys, tuple) else (keys,)
+        vals = group[metric].dropna()
+        n = len(vals)
+        row = dict(zip(by, keys), n=n)
+        if n == 0:
+            row.update(value=np.nan, low=np.nan, high=np.nan)
+        elif probability:
+            k = int(vals.sum())
+            ci = stats.binomtest(k, n).proportion_ci(confidence_level=level, method="wilson")
+            row.update(value=k / n, low=ci.low, high=ci.high)
+        else:
+            x = vals.to_numpy(dtype=float)
+            mean = float(x.mean())
+            half = z * x.std(ddof=1) / math.sqrt(n) if n > 1 else np.nan
+            row.update(value=mean, low=mean - half, high=mean + half)
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    out["probability"] = probability
     return out
