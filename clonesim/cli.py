@@ -66,7 +66,7 @@ examples:
   clonesim sweep configs/classic_98_2.toml --design lhs --points 64 \\
       --grid drugs.A.kill_fraction=0.9:0.999 --grid mutation_rate=1e-9:1e-5:log \\
       --replicates 50 --out runs/lhs
-  clonesim sweep configs/sweep_kill_vs_mutation.toml      (a sweep file)
+  clonesim sweep configs/sweeps/kill_vs_mutation.toml      (a sweep file)
 
 axes (--grid KEY=SPEC, KEY as for 'clonesim run --set'):
   lo:hi:n        n values evenly spaced from lo to hi

@@ -324,9 +324,9 @@ def test_cli_sweep_writes_manifest_first_and_results(tmp_path, capsys, reference
     assert "nothing to do" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("name", ["sweep_kill_vs_mutation.toml", "sweep_detection_size.toml"])
+@pytest.mark.parametrize("name", ["kill_vs_mutation.toml", "detection_size.toml"])
 def test_shipped_sweep_files_are_valid(name):
-    spec = load_sweep_file(ROOT / "configs" / name)
+    spec = load_sweep_file(ROOT / "configs" / "sweeps" / name)
     plan = plan_sweep(spec["config"], spec["axes"], spec["replicates"], spec.get("seed"),
                       design=spec.get("design"), points=spec.get("points"))
     assert plan.rows >= 100 and len(plan.axes) == 2
