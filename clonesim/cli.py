@@ -381,16 +381,21 @@ def _cmd_sweep(args, argv: list[str]) -> int:
                 + (" (log)" if a.log else ""))
         print(f"  {a.key}: {vals}")
     t0 = time.perf_counter()
-    before = read_sweep(out).attrs["complete"] if (out / "manifest.json").exists() and \
-        not args.overwrite else False
+    had = 0
+    if (out / "manifest.json").exists() and not args.overwrite:
+        try:
+            had = len(read_sweep(out))
+        except ConfigError:
+            had = 0  # run_sweep says what is wrong with the folder
     table = run_sweep(plan, out, workers=args.workers, overwrite=args.overwrite,
                       progress=not args.no_progress, command=command, fmt=args.format)
     dt = time.perf_counter() - t0
-    if before:
+    if had == len(table):
         print(f"nothing to do: the sweep in {out} is already complete ({len(table)} rows)")
     else:
-        print(f"done: {len(table)} rows in {dt:.1f} s ({len(table) / max(dt, 1e-9):.0f} rows/s "
-              "including any resumed part)")
+        ran = len(table) - had
+        print(f"done: {ran} virtual patients in {dt:.1f} s ({ran / max(dt, 1e-9):.1f} patients/s)"
+              + (f"; {had} rows were already there" if had else ""))
     results = out / ("results.parquet" if (out / "results.parquet").exists() else "results.csv")
     print(f"wrote {out / 'manifest.json'}, {out / 'chunks'}/, {results}")
     print(f"read it with: clonesim.read_sweep({str(out)!r}); draw it with: clonesim plot-sweep "
