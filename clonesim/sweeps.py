@@ -24,7 +24,6 @@ Teaching model, not for clinical use.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import io
 import itertools
@@ -33,7 +32,6 @@ import math
 import os
 import re
 import shutil
-import time
 import tomllib
 import warnings
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
