@@ -11,14 +11,16 @@ The public API is small::
     fig = clonesim.plot_burden(result)
     many = clonesim.simulate_many(cfg, 200, seed=1, workers=2)
     table = many.to_dataframe()
+    grid = clonesim.sweep(cfg, ["mutation_rate=1e-9:1e-5:9:log"], 100, seed=1)
 """
 
 from .config import Config, ConfigError, Drug, load_config
 from .plots import (plot_arms, plot_burden, plot_fluctuation, plot_muller, plot_no_resistance,
-                    plot_outcomes, plot_sites, plot_survival)
+                    plot_outcomes, plot_sites, plot_survival, plot_sweep)
 from .provenance import TEACHING_NOTE, version
 from .results import Cohort, Result, ResultSet
 from .runners import simulate, simulate_cohort, simulate_many
+from .sweeps import read_sweep, sweep
 
 __version__ = version()
 
@@ -39,7 +41,10 @@ __all__ = [
     "plot_outcomes",
     "plot_sites",
     "plot_survival",
+    "plot_sweep",
+    "read_sweep",
     "simulate",
     "simulate_cohort",
     "simulate_many",
+    "sweep",
 ]

@@ -1,4 +1,5 @@
-"""Command line: ``clonesim run``, ``cohort``, ``figure``, ``validate``. No model logic here."""
+"""Command line: ``clonesim run``, ``cohort``, ``sweep``, ``plot-sweep``, ``figure``,
+``validate``. No model logic here."""
 
 from __future__ import annotations
 
@@ -39,6 +40,9 @@ examples:
   clonesim run configs/classic_98_2.toml --seed 7
   clonesim run configs/classic_98_2.toml --set drugs.A.kill_fraction=0.9
   clonesim figure --list
+  clonesim sweep configs/classic_98_2.toml --grid mutation_rate=1e-9:1e-5:9:log \\
+      --replicates 100 --out runs/mu
+  clonesim plot-sweep runs/mu --x mutation_rate --metric cured
 
 Run 'clonesim COMMAND --help' for a command's options and more examples.
 """
@@ -62,6 +66,51 @@ examples:
 """
 
 
+SWEEP_EXAMPLES = """\
+examples:
+  clonesim sweep configs/classic_98_2.toml \\
+      --grid drugs.A.kill_fraction=0.90:0.999:20 \\
+      --grid mutation_rate=1e-9:1e-5:17:log \\
+      --replicates 200 --out runs/kill_vs_mu --workers 2
+  clonesim sweep configs/classic_98_2.toml --grid 'therapy.lines=[["A", "B"], ["A+B"]]' \\
+      --grid clinic.detection_cells=1e8:1e10:5:log --replicates 100 --out runs/combo
+  clonesim sweep configs/classic_98_2.toml --design lhs --points 64 \\
+      --grid drugs.A.kill_fraction=0.9:0.999 --grid mutation_rate=1e-9:1e-5:log \\
+      --replicates 50 --out runs/lhs
+  clonesim sweep configs/sweeps/kill_vs_mutation.toml      (a sweep file)
+
+axes (--grid KEY=SPEC, KEY as for 'clonesim run --set'):
+  lo:hi:n        n values evenly spaced from lo to hi
+  lo:hi:n:log    n values evenly spaced in log (lo, hi > 0)
+  [a, b, c]      a list (numbers, "strings", booleans or [lists])
+  lo:hi, lo:hi:log   a range sampled by --design lhs|sobol --points N
+Axes are crossed (every combination); a design's points are crossed with the
+grid and list axes. Patient r of point p runs on SeedSequence(seed, (p, r)):
+the table is the same for any --workers or --chunk-size, and after resumes.
+
+output folder: manifest.json (written first), chunks/chunk-NNNNNN.csv
+(each written whole, by atomic rename), results.csv when finished. Rerun the
+same command to resume after an interruption (even kill -9); a finished sweep
+is not run again; a different sweep into the same folder is refused unless
+--overwrite. Read it back with clonesim.read_sweep(folder).
+
+A teaching tool: these are virtual patients of a toy model, not for clinical use.
+"""
+
+
+PLOT_SWEEP_EXAMPLES = """\
+examples:
+  clonesim plot-sweep runs/kill_vs_mu --x drugs.A.kill_fraction --y mutation_rate
+  clonesim plot-sweep runs/kill_vs_mu --x mutation_rate --metric lines_used
+  clonesim plot-sweep runs/kill_vs_mu --x mutation_rate --y drugs.A.kill_fraction \\
+      --kind curves --metric survival_days
+
+Probabilities (cured, died, refractory) get Wilson 95% intervals
+(scipy.stats.binomtest), means a normal-approximation interval. Other axes
+are pooled. A teaching tool, not for clinical use.
+"""
+
+
 def _positive(text: str) -> int:
     """argparse type: a whole number >= 1."""
     try:
@@ -71,6 +120,14 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text} must be at least 1")
     return value
+
+
+def _count(text: str) -> int:
+    """argparse type for --replicates: a whole number (0 is refused later, clearly)."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
 
 
 def _seed(text: str) -> int:
@@ -150,6 +207,59 @@ def _parser() -> argparse.ArgumentParser:
                      help="tumours or patients, for figures that simulate many")
     fig.add_argument("--no-mark", action="store_true",
                      help='leave out the small "not for clinical use" mark')
+    sw = sub.add_parser(
+        "sweep", help="a parameter sweep: many scenarios x many virtual patients, one table",
+        description="Run a grid (or Latin-hypercube / Sobol design) of scenarios, --replicates "
+                    "virtual patients each, into a resumable output folder: one row per (point, "
+                    "replicate) with the parameters, the seed and the outcomes (cured, lines "
+                    "used, time to progression per line, days to lethal burden, refractory, "
+                    "final burden of sensitive and resistant cells). CONFIG is a scenario "
+                    "(with --grid axes) or a sweep file (base = ..., [[axes]]). "
+                    + TEACHING_NOTE + ".",
+        epilog=SWEEP_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sw.add_argument("config", help="scenario (.toml) or sweep file (.toml with base = ...)")
+    sw.add_argument("--grid", action="append", default=[], metavar="KEY=SPEC",
+                    help="an axis, e.g. drugs.A.kill_fraction=0.9:0.999:20 (repeatable)")
+    sw.add_argument("--design", choices=("lhs", "sobol"), default=None,
+                    help="sample the KEY=lo:hi axes by a Latin hypercube or a Sobol sequence")
+    sw.add_argument("--points", type=_positive, default=None,
+                    help="number of design points (with --design; Sobol likes powers of 2)")
+    sw.add_argument("--replicates", type=_count, default=None,
+                    help="virtual patients per point (required unless the sweep file sets it)")
+    sw.add_argument("--out", default=None,
+                    help="output folder (default: runs/NAME of the config file)")
+    sw.add_argument("--workers", type=int, default=1,
+                    help="processes (0: one per core; default %(default)s); the table does not "
+                         "depend on it")
+    sw.add_argument("--seed", type=_seed, default=None,
+                    help="root seed (default: fresh, recorded in the manifest and reused on "
+                         "resume)")
+    sw.add_argument("--chunk-size", type=_positive, default=None,
+                    help="rows per chunk file (default: about 32 chunks, at most 200 rows)")
+    sw.add_argument("--overwrite", action="store_true",
+                    help="delete a different sweep already in --out and start again")
+    sw.add_argument("--format", choices=("csv", "parquet"), default="csv",
+                    help="merged results file (parquet needs pyarrow: clonesim[parquet])")
+    sw.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="change a key of the base scenario (repeatable)")
+    sw.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    ps = sub.add_parser(
+        "plot-sweep", help="draw a sweep: curves with confidence bands, or a heatmap",
+        description="Draw one outcome of a finished (or partial) sweep against one or two of "
+                    "its axes and save the figure into the sweep folder. "
+                    + TEACHING_NOTE + ".",
+        epilog=PLOT_SWEEP_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ps.add_argument("folder", help="the --out folder of clonesim sweep")
+    ps.add_argument("--x", required=True, help="axis on the horizontal, e.g. mutation_rate")
+    ps.add_argument("--y", default=None, help="a second axis: one curve per value, or a heatmap")
+    ps.add_argument("--metric", default="cured",
+                    help="cured, died, refractory, lines_used, survival_days, days_to_lethal, "
+                         "ttp_line1_days, final_resistant, ... (default: %(default)s)")
+    ps.add_argument("--kind", choices=("auto", "curves", "heatmap"), default="auto",
+                    help="with --y: curves or heatmap (auto: heatmap above 5 y values)")
+    ps.add_argument("--output", default=None,
+                    help="figure file (default: FOLDER/sweep_METRIC.png)")
 
     val = sub.add_parser(
         "validate", help="check a scenario file and say what is wrong with it",
@@ -302,15 +412,112 @@ def _cmd_figure(args) -> int:
     return 0
 
 
+def _cmd_sweep(args, argv: list[str]) -> int:
+    import shlex
+    import time
+
+    from .config import _show
+    from .sweeps import load_sweep_file, plan_sweep, read_sweep, run_sweep, _read_manifest
+
+    path = Path(args.config)
+    spec: dict = {}
+    if path.suffix == ".toml" and path.is_file():
+        import tomllib
+
+        try:
+            is_sweep_file = "base" in tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            is_sweep_file = False  # load_config says what is wrong
+        if is_sweep_file:
+            spec = load_sweep_file(path)
+    if spec:
+        cfg = spec["config"]
+        if args.set:
+            cfg = cfg.update(dict(parse_assignment(a) for a in args.set))
+        axes = spec["axes"] + list(args.grid)
+    else:
+        cfg = _load(args)
+        axes = list(args.grid)
+    replicates = args.replicates if args.replicates is not None else spec.get("replicates")
+    if replicates is None:
+        raise ConfigError("--replicates is missing: give the virtual patients per point, "
+                          "e.g. --replicates 200")
+    out = Path(args.out) if args.out else Path("runs") / path.stem
+    seed = args.seed if args.seed is not None else spec.get("seed")
+    chunk = args.chunk_size if args.chunk_size is not None else spec.get("chunk_size")
+    if out.is_dir() and not args.overwrite:
+        old = _read_manifest(out)
+        if old:  # resuming: reuse the recorded seed and chunk layout unless given
+            seed = old["signature"]["seed"] if seed is None else seed
+            chunk = old["signature"]["chunk_size"] if chunk is None else chunk
+    plan = plan_sweep(cfg, axes, replicates, seed,
+                      design=args.design or spec.get("design"),
+                      points=args.points if args.points is not None else spec.get("points"),
+                      chunk_size=chunk)
+    command = "clonesim " + shlex.join(argv)
+    print(f"{len(plan.points)} points x {plan.replicates} replicates = {plan.rows} virtual "
+          f"patients in {plan.n_chunks} chunks of {plan.chunk_size}; seed {plan.seed}; -> {out}")
+    for a in plan.axes:
+        vals = (f"{len(a.values)} values, {_show(a.values[0])} .. {_show(a.values[-1])}"
+                if a.values else f"{plan.design} over [{_show(a.lo)}, {_show(a.hi)}]"
+                + (" (log)" if a.log else ""))
+        print(f"  {a.key}: {vals}")
+    t0 = time.perf_counter()
+    had = 0
+    if (out / "manifest.json").exists() and not args.overwrite:
+        try:
+            had = len(read_sweep(out))
+        except ConfigError:
+            had = 0  # run_sweep says what is wrong with the folder
+    table = run_sweep(plan, out, workers=args.workers, overwrite=args.overwrite,
+                      progress=not args.no_progress, command=command, fmt=args.format)
+    dt = time.perf_counter() - t0
+    if had == len(table):
+        print(f"nothing to do: the sweep in {out} is already complete ({len(table)} rows)")
+    else:
+        ran = len(table) - had
+        print(f"done: {ran} virtual patients in {dt:.1f} s ({ran / max(dt, 1e-9):.1f} patients/s)"
+              + (f"; {had} rows were already there" if had else ""))
+    results = out / ("results.parquet" if (out / "results.parquet").exists() else "results.csv")
+    print(f"wrote {out / 'manifest.json'}, {out / 'chunks'}/, {results}")
+    print(f"read it with: clonesim.read_sweep({str(out)!r}); draw it with: clonesim plot-sweep "
+          f"{out} --x {plan.axes[0].key}" + (f" --y {plan.axes[1].key}" if len(plan.axes) > 1
+                                              else ""))
+    again = argv if args.seed is not None else [*argv, "--seed", str(plan.seed)]
+    print("resume or repeat with: clonesim " + shlex.join(again))
+    print(f"{TEACHING_NOTE}.")
+    return 0
+
+
+def _cmd_plot_sweep(args) -> int:
+    from .plots import plot_sweep, save_figure
+    from .sweeps import read_sweep
+
+    table = read_sweep(args.folder)
+    fig = plot_sweep(table, args.x, args.y, args.metric, kind=args.kind)
+    out = Path(args.output) if args.output else Path(args.folder) / f"sweep_{args.metric}.png"
+    if out.suffix.lstrip(".").lower() not in ("png", "svg", "pdf"):
+        raise ConfigError(f"--output {out}: give a .png, .svg or .pdf file")
+    m = table.attrs["manifest"]
+    save_figure(fig, out)
+    print(f"wrote {out}" + ("" if table.attrs["complete"] else
+                            f" (partial sweep: {len(table)} of {m['rows']} rows)"))
+    print(f"{TEACHING_NOTE}.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 2
     try:
-        return {"run": _cmd_run, "validate": _cmd_validate,
-                "cohort": _cmd_cohort, "figure": _cmd_figure}[args.command](args)
+        if args.command == "sweep":
+            return _cmd_sweep(args, argv)
+        return {"run": _cmd_run, "validate": _cmd_validate, "cohort": _cmd_cohort,
+                "figure": _cmd_figure, "plot-sweep": _cmd_plot_sweep}[args.command](args)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -448,7 +448,7 @@ def sweep(*, n: int = 6, seed: int = 1, config="classic_98_2", mark: bool = True
     """
     cfg = _load(config)
     table = sweep_data(n, seed, cfg)
-    fig = plots.plot_sweep(table, "kill_fraction", "mutation_rate", "median_survival_days",
+    fig = plots.plot_sweep_heatmap(table, "kill_fraction", "mutation_rate", "median_survival_days",
                            mark=mark, xlabel="fraction of susceptible cells killed per dose",
                            ylabel="mutation rate (per division, per drug)",
                            value_label="median days from detection to death",

@@ -121,9 +121,14 @@ class Result:
 
     @property
     def survival_days(self) -> float:
-        """Days from detection to death or to the end of follow-up (censored)."""
+        """Days from detection to death, or to the end of follow-up (censored).
+
+        A cured patient's run stops at the cure, but the patient lives on:
+        their survival runs to the end of follow-up, like anyone alive then.
+        """
         start = self.detection_time if self.detection_time is not None else 0.0
-        return self.end_time - start
+        end = self.config.simulation.horizon_days if self.cured else self.end_time
+        return end - start
 
     def site_burden(self) -> np.ndarray:
         """Cells at each site (columns in config order) at each recorded time."""
@@ -302,11 +307,7 @@ class Cohort(ResultSet):
             horizon = r.config.simulation.horizon_days
             if endpoint == "os":
                 if r.detection_time is not None:
-                    if r.died:
-                        events.append(r.survival_days)
-                    else:
-                        censored.append((horizon if r.cured else r.end_time)
-                                        - r.detection_time)
+                    (events if r.died else censored).append(r.survival_days)
             elif endpoint == "pfs":
                 if len(r.lines) >= line:
                     o = r.lines[line - 1]

@@ -149,7 +149,10 @@ def test_resultset_dataframe_one_row_per_patient(cohort):
     assert df["lines_used"].tolist() == [r.lines_used for r in cohort]
     assert df["final_burden"].tolist() == [int(r.burden[-1]) for r in cohort]
     assert (df["survival_days"] >= 0).all()
-    np.testing.assert_allclose(df["survival_days"], df["end_day"] - df["detection_day"])
+    # survival runs to death or the end of follow-up; a cured patient lives to the latter
+    horizon = cohort[0].config.simulation.horizon_days
+    end = np.where(df["cured"], horizon, df["end_day"])
+    np.testing.assert_allclose(df["survival_days"], end - df["detection_day"])
     assert df["died"].tolist() == [r.outcome == DIED for r in cohort]
     assert "ttp_line1_days" in df.columns
 
@@ -216,8 +219,10 @@ def test_total_kill_without_resistance_cures(seed):
     assert r.lines[0].time_to_progression is None
     assert [e.kind for e in r.events][-1] == "cured"
     assert r.end_time >= r.detection_time
-    assert 0 <= r.survival_days < cfg.clinic.scan_interval_days
+    assert r.end_time - r.detection_time < cfg.clinic.scan_interval_days  # cured quickly
     assert r.end_time < cfg.simulation.horizon_days
+    # ... and alive, censored at the end of follow-up
+    assert r.survival_days == cfg.simulation.horizon_days - r.detection_time
     assert "cured" in r.summary()
     row = r.outcome_row()
     assert row["cured"] is True and row["final_burden"] == 0

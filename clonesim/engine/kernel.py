@@ -90,7 +90,7 @@ def slot_for(ty, counts, types, slot_of, slot_static, slot_single, ints, cls_rat
     k = slot_of[ty]
     if k >= 0:
         return k
-    n_drugs, n_states = dims[0], dims[1]
+    n_drugs = dims[0]
     k = ints[N_SLOTS]
     ints[N_SLOTS] = k + 1
     slot_of[ty] = k
@@ -496,7 +496,7 @@ def advance(counts, types, slot_of, incoming, exposure, slot_static, slot_single
         An exit code (``CHUNK_DONE``, ``REACHED_T_STOP``, ``EXTINCT``,
         ``LETHAL``, ``DETECTED`` or ``RECORD_FULL``).
     """
-    n_drugs, n_states, n_sites = dims[0], dims[1], dims[2]
+    n_drugs, n_states = dims[0], dims[1]
     detection = params[P_DETECTION]
     lethal = params[P_LETHAL]
     step_tol = params[P_STEP_TOL]
