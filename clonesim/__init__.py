@@ -15,8 +15,6 @@ The public API is small::
 """
 
 from .config import Config, ConfigError, Drug, load_config
-from .plots import (plot_arms, plot_burden, plot_fluctuation, plot_muller, plot_no_resistance,
-                    plot_outcomes, plot_sites, plot_survival, plot_sweep)
 from .provenance import TEACHING_NOTE, version
 from .results import Cohort, Result, ResultSet
 from .runners import simulate, simulate_cohort, simulate_many
@@ -48,3 +46,17 @@ __all__ = [
     "simulate_many",
     "sweep",
 ]
+
+_PLOTS = {"plot_arms", "plot_burden", "plot_fluctuation", "plot_muller", "plot_no_resistance",
+          "plot_outcomes", "plot_sites", "plot_survival", "plot_sweep"}
+
+
+def __getattr__(name: str):
+    """The plot functions load matplotlib on first use, not at ``import
+    clonesim``: about half a second saved in every process that only
+    simulates (each sweep or cohort worker among them)."""
+    if name in _PLOTS:
+        from . import plots
+
+        return getattr(plots, name)
+    raise AttributeError(f"module 'clonesim' has no attribute {name!r}")
