@@ -177,13 +177,13 @@ def bench_clone_steps(sizes, reps: int, raw_pairs_n: int) -> dict:
     for m in sizes:
         horizon = 400.0 if m < 1e5 else 2000.0  # a 1e3-cell critical clone must not die out
         cfg = two_clone_config(m, horizon)
-        tau = cfg.simulation.step_tolerance / 0.5  # 0.1 / (b + d)
-        p_surv, _alpha, beta = lineage_law(0.25, 0.25, tau)
         eng_rate, steps = [], []
         for s in range(reps):
             dt, state = run_engine(cfg, s)
             steps.append(state.steps)
             eng_rate.append(2 * state.steps / dt)
+        tau = horizon / float(np.median(steps))  # the engine's own step length
+        p_surv, _alpha, beta = lineage_law(0.25, 0.25, tau)
         raw_rate = []
         for s in range(reps):
             t0 = time.perf_counter()
