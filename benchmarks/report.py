@@ -53,7 +53,7 @@ def headline(eng: dict, peer: dict) -> list[str]:
     c = eng.get("clonesteps")
     if c:
         worst = min(r["ratio"] for r in c["rows"])
-        out.append(f"| engine clone-steps/s ≥ 1/3 of raw binomial+NB pairs/s | "
+        out.append("| engine clone-steps/s ≥ 1/3 of raw binomial+NB pairs/s | "
                    + ", ".join(f"{r['ratio']:.2f} at 1e{round(math.log10(r['clone_cells']))}"
                                for r in c["rows"]) + f" | {_yes(worst >= 1 / 3)} |")
     t = peer.get("timing", {})
