@@ -45,7 +45,8 @@ def _new_axes(ax, figsize=(9, 5)):
 
 
 def _mark(fig: Figure) -> None:
-    fig.text(0.995, 0.005, TEACHING_NOTE, ha="right", va="bottom", fontsize=7, color="0.45")
+    # bottom left: under the y tick labels, where no x label reaches
+    fig.text(0.005, 0.005, TEACHING_NOTE, ha="left", va="bottom", fontsize=7, color="0.45")
 
 
 def plot_burden(result, ax=None, *, show_total: bool = True, mark: bool = True) -> Figure:
@@ -171,8 +172,6 @@ def plot_survival(cohort, ax=None, *, lines: int = 3, mark: bool = True) -> Figu
     lines
         PFS curves for lines 1..lines (those that any patient started).
     """
-    from .results import _band
-
     fig, ax = _new_axes(ax, figsize=(9, 5))
     curves = [("os", 1, "overall survival (from detection)", "#000000", "-")]
     dashes = ("--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)))
@@ -185,18 +184,7 @@ def plot_survival(cohort, ax=None, *, lines: int = 3, mark: bool = True) -> Figu
         km = cohort.survival(endpoint, line)
         if km is None:
             continue
-        t = np.concatenate([[0.0], km.sf.quantiles])
-        p = np.concatenate([[1.0], km.sf.probabilities])
-        ax.step(t, p, where="post", color=colour, ls=style, lw=2,
-                label=f"{label} (n={len(events) + len(censored)})")
-        band = _band(km)
-        # the band is undefined where the curve is still 1 (or already 0): it
-        # collapses onto the curve there
-        lo = np.concatenate([[1.0], np.where(np.isnan(band.low.probabilities),
-                                             km.sf.probabilities, band.low.probabilities)])
-        hi = np.concatenate([[1.0], np.where(np.isnan(band.high.probabilities),
-                                             km.sf.probabilities, band.high.probabilities)])
-        ax.fill_between(t, lo, hi, step="post", color=colour, alpha=0.12, lw=0)
+        _km_curve(ax, km, colour, style, f"{label} (n={len(events) + len(censored)})")
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlim(left=0)
     ax.set_xlabel("time (days)")
@@ -211,10 +199,27 @@ def plot_survival(cohort, ax=None, *, lines: int = 3, mark: bool = True) -> Figu
     return fig
 
 
+def _km_curve(ax, km, colour, style, label) -> None:
+    """One Kaplan-Meier curve (a step from 1 at day 0) with its 95% band."""
+    from .results import _band
+
+    t = np.concatenate([[0.0], km.sf.quantiles])
+    p = np.concatenate([[1.0], km.sf.probabilities])
+    ax.step(t, p, where="post", color=colour, ls=style, lw=2, label=label)
+    band = _band(km)
+    # the band is undefined where the curve is still 1 (or already 0): it
+    # collapses onto the curve there
+    lo = np.concatenate([[1.0], np.where(np.isnan(band.low.probabilities),
+                                         km.sf.probabilities, band.low.probabilities)])
+    hi = np.concatenate([[1.0], np.where(np.isnan(band.high.probabilities),
+                                         km.sf.probabilities, band.high.probabilities)])
+    ax.fill_between(t, lo, hi, step="post", color=colour, alpha=0.12, lw=0)
+
+
 def plot_arms(cohorts, *, mark: bool = True) -> Figure:
     """Compare arms run on the same virtual patients: overall survival (left)
     and progression-free survival on line 1 (right), one curve per arm."""
-    from .results import _band
+    from .results import _km_median
 
     fig = Figure(figsize=(11, 4.8), layout="constrained")
     axes = fig.subplots(1, 2, sharey=True)
@@ -224,21 +229,10 @@ def plot_arms(cohorts, *, mark: bool = True) -> Figure:
             km = cohort.survival(endpoint, 1)
             if km is None:
                 continue
-            colour = _GENOTYPE_COLOURS[i % len(_GENOTYPE_COLOURS)]
-            t = np.concatenate([[0.0], km.sf.quantiles])
-            p = np.concatenate([[1.0], km.sf.probabilities])
-            med = cohort.summary_table().set_index("endpoint")["median_days"]
-            key = "overall survival" if endpoint == "os" else "PFS line 1"
-            median = (f"median {med[key]:.0f} d" if np.isfinite(med[key])
-                      else "median not reached")
-            ax.step(t, p, where="post", color=colour, lw=2, ls=_STYLES[i % len(_STYLES)],
-                    label=f"{arm} ({median})")
-            band = _band(km)
-            lo = np.concatenate([[1.0], np.where(np.isnan(band.low.probabilities),
-                                                 km.sf.probabilities, band.low.probabilities)])
-            hi = np.concatenate([[1.0], np.where(np.isnan(band.high.probabilities),
-                                                 km.sf.probabilities, band.high.probabilities)])
-            ax.fill_between(t, lo, hi, step="post", color=colour, alpha=0.12, lw=0)
+            med = _km_median(km.sf)
+            median = f"median {med:.0f} d" if np.isfinite(med) else "median not reached"
+            _km_curve(ax, km, _GENOTYPE_COLOURS[i % len(_GENOTYPE_COLOURS)],
+                      _STYLES[i % len(_STYLES)], f"{arm} ({median})")
         ax.set_title(title, fontsize=11)
         ax.set_xlabel("time (days)")
         ax.set_xlim(left=0)
