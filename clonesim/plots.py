@@ -559,27 +559,29 @@ def plot_fluctuation(resistant, m: float, ax=None, *, mark: bool = True,
     return fig
 
 
-def wilson_interval(k, n, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for a binomial proportion ``k / n`` (95% by default).
+def wilson_interval(k, n, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for binomial proportions ``k / n`` (scipy's
+    ``binomtest(...).proportion_ci(method="wilson")``, element by element).
 
     Parameters
     ----------
     k, n
-        Successes and trials (scalars or arrays).
-    z
-        Normal quantile of the interval (1.96: 95%).
+        Successes and trials (scalars or arrays of the same shape).
+    level
+        Confidence level.
 
     Returns
     -------
     low, high : ndarray
     """
-    k = np.asarray(k, dtype=float)
-    n = np.asarray(n, dtype=float)
-    p = k / n
-    denom = 1 + z ** 2 / n
-    centre = (p + z ** 2 / (2 * n)) / denom
-    half = z * np.sqrt(p * (1 - p) / n + z ** 2 / (4 * n ** 2)) / denom
-    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+    from scipy.stats import binomtest
+
+    k, n = np.broadcast_arrays(np.asarray(k, dtype=int), np.asarray(n, dtype=int))
+    cis = [binomtest(int(ki), int(ni)).proportion_ci(confidence_level=level, method="wilson")
+           for ki, ni in zip(k.ravel(), n.ravel())]
+    low = np.array([c.low for c in cis]).reshape(k.shape)
+    high = np.array([c.high for c in cis]).reshape(k.shape)
+    return low, high
 
 
 def plot_no_resistance(table, u: float, birth: float, ax=None, *, mark: bool = True) -> Figure:
