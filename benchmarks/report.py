@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import math
+
+import numpy as np
 import sys
 import tempfile
 import time
@@ -38,11 +40,13 @@ def headline(eng: dict, peer: dict) -> list[str]:
     out = ["## Headline", "", "| aim | measured | |", "| --- | --- | --- |"]
     p = eng.get("patient")
     if p:
-        med = p["seconds"]["median"]
-        mean = p["seconds"].get("mean")
-        mean_txt = f", mean {fmt_time(mean)}" if mean else ""
-        out.append(f"| one warm `classic_98_2` patient < 10 ms | {fmt_time(med)} median{mean_txt} "
-                   f"({p['steps']['median']:.0f} steps, {p['us_per_step']['median']:.2f} µs/step) "
+        med = p.get("median_of_process_medians_s", p["seconds"]["median"])
+        procs = (f" (median over {len(p['process_medians_s'])} fresh processes)"
+                 if p.get("process_medians_s") else "")
+        out.append(f"| one warm `classic_98_2` patient < 10 ms | {fmt_time(med)}{procs}; in one "
+                   f"process median {fmt_time(p['seconds']['median'])}, mean "
+                   f"{fmt_time(p['seconds'].get('mean', float('nan')))}; "
+                   f"{p['steps']['median']:.0f} steps, {p['us_per_step']['median']:.2f} µs/step "
                    f"| {_yes(med < p['aim_seconds'])} |")
     z = eng.get("size")
     if z:
@@ -116,7 +120,9 @@ def machine_section(eng: dict, peer: dict, load_before, load_after, elapsed: flo
     if elapsed is not None:
         out.append(f"| report runtime | {elapsed / 60:.1f} min |")
     out += ["", "Each figure is a median over repeats, with the command that reproduces it. "
-            "Timings come from a 2-core virtual machine; expect run-to-run noise of 5–10%.", ""]
+            "Timings come from a 2-core virtual machine shared with other jobs: the same "
+            "measurement in two fresh processes, a minute apart, has differed by up to a quarter, "
+            "so read differences under about 30% as noise.", ""]
     return out
 
 
@@ -140,6 +146,7 @@ def shortfalls(eng: dict, peer: dict) -> list[str]:
                        f"{e:.0f} ns, where a Bernoulli + geometric draw of the same law takes "
                        f"{g:.0f} ns (part 6) — a one-cell fast path in the engine would cut the "
                        f"hump at 1e8–1e9.")
+        tau = z["horizon_days"] / float(np.median([r["steps"]["median"] for r in rows]))
         n_max = max(clones.values())
         first_full = min(k for k, v in clones.items() if v >= n_max)
         tail = ""
@@ -153,16 +160,35 @@ def shortfalls(eng: dict, peer: dict) -> list[str]:
                 f"steps is the same at every size ({', '.join(str(s) for s in steps)} per "
                 f"{z['horizon_days']:g} days): what grows is the work per step. (i) Clones: with "
                 f"u = 1e-7 per drug a 1e3-cell tumour almost never makes a mutant and stays one "
-                f"clone (median {clones[min(clones)]:.0f}), while from 1e{first_full} there are "
+                f"clone (median {clones[min(clones)]:.0f}), while by 1e{first_full} there are "
                 f"{n_max:.0f} (median at the end, of the 2^3 = 8 genotypes), each costing its own "
                 f"binomial + negative binomial pair and mutant draw per step. (ii) Mutant arrivals: "
                 f"up to 16 newborns per target and step are each given their own birth time and "
-                f"exact transition (`EXACT_ARRIVALS` in the kernel: three draws each); a 1e9-cell "
-                f"clone sends b·u·N·τ = 0.25 × 1e-7 × 1e9 × 0.2 = 5 per drug per step down that "
-                f"path, and above about 3e9 cells the batch path (one transition for the lot) "
-                f"takes over.{tail}{arrival} Through `clonesim.simulate` the ratio is "
+                f"exact transition (`EXACT_ARRIVALS` in the kernel: three draws each); with "
+                f"steps of τ = {tau:.2g} days a 1e9-cell clone sends b·u·N·τ = 0.25 × 1e-7 × 1e9 "
+                f"× {tau:.2g} = {0.25e-7 * 1e9 * tau:.2g} per drug per step down that path, and "
+                f"above about {fmt_num(float(f'{16 / (0.25e-7 * tau):.1g}'))} cells the batch "
+                f"path (one transition for the lot) takes over.{tail}{arrival} Through "
+                f"`clonesim.simulate` the ratio is "
                 f"{z['ratio_max_min_simulate_from_1e4']:.1f}x, because fixed per-call work "
                 f"dilutes it."]
+    c = eng.get("clonesteps")
+    sc = eng.get("stepclone")
+    if c and sc and "skipped" not in sc:
+        ratios = ", ".join(f"{r['ratio']:.2f}" for r in c["rows"])
+        out += [f"* **A clone-step costs several times its two draws.** The engine runs at "
+                f"{ratios} of the raw binomial + negative binomial rate (aim 1/3). The diagnostic "
+                f"(part 7) puts it inside the per-clone function: `_step_clone` takes "
+                f"{sc['step_clone_ns']['median']:.0f} ns on a clone that makes no mutant and no "
+                f"move, of which the birth-death draws are "
+                f"{sc['birth_death_ns']['median']:.0f} ns. The rest is mostly calling helpers "
+                f"that have nothing to do (`_mutants` when u = 0, `_moves` without switching or "
+                f"migration), each with about twenty array arguments: in a copy of the kernel "
+                f"patched to test those two conditions before calling, the same diagnostic fell "
+                f"from about 750 to about 390 ns per clone-step (measured once while preparing "
+                f"this report, on commit c46aba9; not regenerated by this command). The per-step "
+                f"helper calls in `advance` (`_apply_doses`, `_second_order`) are candidates for "
+                f"the same treatment."]
     t = peer.get("timing", {})
     cs4 = _row(t.get("clonesim", []), 1e4)
     ssa4 = _row(t.get("ssa_numba", []), 1e4)
@@ -172,9 +198,10 @@ def shortfalls(eng: dict, peer: dict) -> list[str]:
         if r3:
             fixed_s = (r3["simulate_us_per_day"]["median"] - r3["engine_us_per_day"]["median"]) \
                 * z["horizon_days"] * 1e-6
-            fixed = (f" Of a `simulate` call, about {fmt_time(fixed_s)} is fixed Python work "
-                     "(config to arrays, a Generator from a SeedSequence, a numba dispatch of "
-                     "about thirty array arguments per `run_until`, building the Result and its "
+            fixed = (f" In the cost-vs-size scenario at 1e3 cells (three drugs, daily records), "
+                     f"`simulate` costs {fmt_time(fixed_s)} more than the engine alone: fixed "
+                     "Python work (config to arrays, a Generator from a SeedSequence, a numba "
+                     "dispatch of about thirty array arguments per `run_until`, the Result and its "
                      "labels)")
         cross = float(f"{cs4['seconds']['median'] * ssa4['events_per_s']['median'] / 1.857:.1g}")
         out += [f"* **Small tumours: fixed cost per call.** At N = 1e4 clonesim takes "
@@ -189,24 +216,31 @@ def shortfalls(eng: dict, peer: dict) -> list[str]:
     f = eng.get("first")
     if f:
         fl = f.get("floors", {})
+        if fl.get("import_clonesim_loads_matplotlib"):
+            mpl = (f"importing matplotlib.figure costs "
+                   f"{fmt_time(fl.get('import_matplotlib_figure_s', float('nan')))}, and "
+                   "`import clonesim` loads it even for runs that never plot (a lazy import would "
+                   "save that in every process, including each `simulate_many` worker); ")
+        else:
+            mpl = ("`import clonesim` no longer loads matplotlib (it would add "
+                   f"{fmt_time(fl.get('import_matplotlib_figure_s', float('nan')))}); ")
         out += [f"* **First result in a fresh process.** With a cold numba cache the first patient "
                 f"takes {fmt_time(f['cold']['wall_s']['median'])} (compiling every kernel); with a "
-                f"warm one {fmt_time(f['warm']['wall_s']['median'])}. Almost none of the warm time "
-                f"is clonesim's: importing matplotlib.figure costs "
-                f"{fmt_time(fl.get('import_matplotlib_figure_s', float('nan')))} (clonesim.plots "
-                f"imports it at `import clonesim`, even for runs that never plot; a lazy import "
-                f"would save that in every process, including each `simulate_many` worker), "
-                f"numba's import {fmt_time(fl.get('import_numba_s', float('nan')))}, and numba's "
-                f"first call of any cached function "
-                f"{fmt_time(fl.get('first_cached_njit_call_s', float('nan')))} (it initialises its "
-                f"compiler target even when it only loads machine code)."]
+                f"warm one {fmt_time(f['warm']['wall_s']['median'])}. Little of the warm time is "
+                f"clonesim's own: {mpl}numpy's import costs "
+                f"{fmt_time(fl.get('import_numpy_s', float('nan')))}, numba's "
+                f"{fmt_time(fl.get('import_numba_s', float('nan')))}, and numba's first call of "
+                f"any cached function {fmt_time(fl.get('first_cached_njit_call_s', float('nan')))} "
+                f"(it initialises its compiler target even when it only loads machine code)."]
     m = eng.get("memory")
     if m:
         many = m["rows"]["simulate_many_1000_workers_1"]
         per = many["per_patient_kib"]
         out += [f"* **Memory is mostly libraries, then trajectories.** `import clonesim` alone "
-                f"peaks at {m['rows']['import_only']['peak_rss_mib']:.0f} MiB (numba's LLVM, "
-                f"matplotlib, pandas' dependencies). `simulate_many` keeps every patient's daily "
+                f"peaks at {m['rows']['import_only']['peak_rss_mib']:.0f} MiB (numpy, numba and "
+                f"its LLVM), and loading the compiled kernels takes one patient to "
+                f"{m['rows']['one_patient']['peak_rss_mib']:.0f} MiB. `simulate_many` keeps every "
+                f"patient's daily "
                 f"trajectory: about {per:.0f} KiB per `classic_98_2` patient, so 100,000 patients "
                 f"would need about {per * 1e5 / 2**20:.0f} GiB; a coarser "
                 f"`record_interval_days` or cohorts in chunks keep that down."]
@@ -226,11 +260,17 @@ def shortfalls(eng: dict, peer: dict) -> list[str]:
                 f"this is shared (one trajectory per call costs "
                 f"{fmt_time(gi['as_shipped']['one_trajectory_call_s_at_1e4']['median'])} at 1e4). "
                 f"Its build ({fmt_time(gi['as_shipped']['build_s'])}) is not counted."]
+    cs_rows = [r for r in t.get("clonesim", []) if "steps" in r]
+    steps_txt = ""
+    if cs_rows:
+        steps_txt = (f" ({cs_rows[0]['steps']['median']:.0f} steps at "
+                     f"1e{round(math.log10(cs_rows[0]['N']))}, {cs_rows[-1]['steps']['median']:.0f} "
+                     f"at 1e{round(math.log10(cs_rows[-1]['N']))})")
     out += ["* **Speed-up is a property of the method, and grows with N.** The SSAs pay per cell "
-            "event (about 1.86 N per tumour); clonesim pays per step and clone "
-            "(T / τ steps, τ = 0.1 / (b + d)), so its cost grows only with ln N here (the "
-            "horizon T = ln(N/1000)/0.7). The ratios at 1e7 say little about 1e5, and nothing "
-            "about a model where clonesim has hundreds of clones."]
+            "event (about 1.86 N per tumour); clonesim pays per step and clone, and the number of "
+            f"steps grows only with the horizon T = ln(N/1000)/0.7{steps_txt}. The ratios at 1e7 "
+            "say little about 1e5, and nothing about a model where clonesim has hundreds of "
+            "clones."]
     ag = peer.get("agreement")
     if ag:
         lines = []
