@@ -245,12 +245,16 @@ def _step_clone(k, tau, counts, types, slot_of, incoming, exposure, slot_static,
     n1 = sample_birth_death(n0, birth * slot_static[k, SLOT_Q], scratch[k, 1], tau, rng)
     counts[k] = n1
     cell_days = 0.5 * tau * (n0 + n1)  # trapezoid integral of N over the step
-    _mutants(k, birth * cell_days, True, n0, n1, tau, counts, types, slot_of, incoming,
-             exposure, slot_static, slot_single, ints, cls_rates, drug_f, targets, penetration,
-             capacity, given, site_tot, dims, rng)
-    _moves(k, n0, n1, tau, counts, types, slot_of, incoming, exposure, slot_static,
-           slot_single, ints, cls_rates, moves, drug_f, targets, penetration, capacity, given,
-           site_tot, dims, rng)
+    # the checks repeat the callees' own early returns: a call that passes ~20
+    # arrays costs more than the work of a quiet clone (benchmarks part 7)
+    if birth > 0.0 and slot_static[k, SLOT_ANY] > 0.0:
+        _mutants(k, birth * cell_days, True, n0, n1, tau, counts, types, slot_of, incoming,
+                 exposure, slot_static, slot_single, ints, cls_rates, drug_f, targets,
+                 penetration, capacity, given, site_tot, dims, rng)
+    if cls_rates[types[k] >> dims[0], 2] > 0.0:
+        _moves(k, n0, n1, tau, counts, types, slot_of, incoming, exposure, slot_static,
+               slot_single, ints, cls_rates, moves, drug_f, targets, penetration, capacity,
+               given, site_tot, dims, rng)
 
 
 @njit(cache=True)
