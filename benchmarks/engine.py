@@ -25,6 +25,7 @@ from clonesim.engine import EngineState
 from clonesim.engine.birth_death import lineage_law, sample_birth_death
 from clonesim.model import build_model
 
+from . import scaling
 from ._common import (RESULTS, fmt_num, fmt_time, git_commit, loadavg, machine,
                       python_subprocess, summarize, write_json)
 
@@ -593,6 +594,7 @@ def markdown(res: dict) -> str:
                 f"Overhead beyond the two draws: **{sc['overhead_ns']:.0f} ns** per clone-step.", ""]
     elif sc:
         out += ["### 7. Where a clone-step's time goes", "", f"Skipped: {sc['skipped']}.", ""]
+    out += scaling.markdown(res)
     return "\n".join(out)
 
 
@@ -600,7 +602,8 @@ def markdown(res: dict) -> str:
 # Main
 # ----------------------------------------------------------------------------
 
-PARTS = ("patient", "size", "clonesteps", "first", "memory", "arrival", "stepclone")
+PARTS = ("patient", "size", "clonesteps", "first", "memory", "arrival", "stepclone",
+         "detection", "drugs", "many")
 
 
 def run(quick: bool = False, only=PARTS, log=print) -> dict:
@@ -619,6 +622,12 @@ def run(quick: bool = False, only=PARTS, log=print) -> dict:
             3 if quick else 7, 200_000 if quick else 2_000_000)),
         "stepclone": ("where a clone-step's time goes", lambda: bench_step_clone(
             3 if quick else 7, 30_000 if quick else 300_000)),
+        "detection": ("classic_98_2 vs size at detection", lambda: scaling.bench_detection(
+            [6, 9, 12] if quick else list(range(6, 13)), 3 if quick else 20)),
+        "drugs": ("classic_98_2 vs number of drugs", lambda: scaling.bench_drugs(
+            [1, 3, 8] if quick else list(range(1, 9)), 2 if quick else 10)),
+        "many": ("simulate_many on 1 and 2 cores", lambda: scaling.bench_many(
+            40 if quick else 600, 1 if quick else 3)),
     }
     for i, part in enumerate(PARTS):
         if part not in only:
