@@ -22,7 +22,7 @@ from numba import njit
 
 import clonesim
 from clonesim.engine import EngineState
-from clonesim.engine.birth_death import lineage_law, sample_birth_death
+from clonesim.engine.birth_death import lineage_law
 from clonesim.model import build_model
 
 from . import scaling
@@ -216,145 +216,6 @@ def bench_clone_steps(sizes, reps: int, raw_pairs_n: int) -> dict:
         "rows": rows,
         "aim_ratio": 1 / 3,
     }
-
-
-# ----------------------------------------------------------------------------
-# 6. One timed mutant arrival (a pointer for the engine, not an aim)
-# ----------------------------------------------------------------------------
-
-
-@njit
-def _arrivals_engine(reps, b, d, dt, rng):
-    acc = 0
-    zeros = 0
-    for _ in range(reps):
-        x = sample_birth_death(1, b, d, dt, rng)
-        acc += x
-        zeros += x == 0
-    return acc, zeros
-
-
-@njit
-def _arrivals_bernoulli_geometric(reps, b, d, dt, rng):
-    """The same law for one cell: it survives with probability 1 - alpha and
-    then holds Geometric(1 - beta) cells (support 1, 2, ...)."""
-    acc = 0
-    zeros = 0
-    for _ in range(reps):
-        p_survive, _alpha, beta = lineage_law(b, d, dt)
-        x = rng.geometric(1.0 - beta) if rng.random() < p_survive else 0
-        acc += x
-        zeros += x == 0
-    return acc, zeros
-
-
-def bench_arrival(reps: int, n: int) -> dict:
-    """``sample_birth_death(1, ...)`` is what the kernel calls for every timed
-    mutant newborn (up to 16 per target and step). For one cell the
-    binomial + negative binomial pair is a Bernoulli + geometric pair."""
-    rng = np.random.Generator(np.random.PCG64(5))
-    b, d, dt = 0.25, 0.25, 0.1
-    _arrivals_engine(10, b, d, dt, rng)
-    _arrivals_bernoulli_geometric(10, b, d, dt, rng)
-    rows = {}
-    for name, f in (("sample_birth_death_n1", _arrivals_engine),
-                    ("bernoulli_geometric", _arrivals_bernoulli_geometric)):
-        ts, means, p0 = [], [], []
-        for _ in range(reps):
-            t0 = time.perf_counter()
-            acc, zeros = f(n, b, d, dt, rng)
-            ts.append((time.perf_counter() - t0) / n)
-            means.append(acc / n)
-            p0.append(zeros / n)
-        rows[name] = {"ns_per_newborn": summarize(np.array(ts) * 1e9),
-                      "mean_cells": float(np.mean(means)), "p_extinct": float(np.mean(p0))}
-    return {"command": "python -m benchmarks.engine --only arrival",
-            "what": (f"one newborn advanced by dt = {dt} days at b = d = {b}: the kernel's "
-                     "sample_birth_death(1, b, d, dt, rng) (binomial(1, p) + negative_binomial) "
-                     "vs the same law drawn as Bernoulli(p) then Geometric(1 - beta); "
-                     f"{n:,} draws x {reps}"),
-            "rows": rows,
-            "speedup": (rows["sample_birth_death_n1"]["ns_per_newborn"]["median"]
-                        / rows["bernoulli_geometric"]["ns_per_newborn"]["median"])}
-
-
-# ----------------------------------------------------------------------------
-# 7. Where a clone-step's time goes (a diagnostic for the engine)
-# ----------------------------------------------------------------------------
-
-
-def bench_step_clone(reps: int, n: int) -> dict:
-    """Time the kernel's per-clone step function on a 1e6-cell clone with no
-    mutation and no moves, against its one necessary part, the exact
-    birth-death draw. The loop is generated from ``_step_clone``'s signature
-    (an internal function: if its arguments change names, this part says so)."""
-    import inspect
-
-    from clonesim.engine import K
-
-    cfg = two_clone_config(1e6, 10.0)
-    model = build_model(cfg)
-    state = EngineState(model)
-    rng = np.random.Generator(np.random.PCG64(3))
-    state.run_until(0.5, rng, watch_detection=True)  # fills the per-slot rates
-    tau = 0.5 / max(state.steps, 1)
-    try:
-        names = list(inspect.signature(K._step_clone.py_func).parameters)
-        values = {}
-        for name in names:
-            if name in ("k", "tau"):
-                continue
-            if name == "rng":
-                values[name] = rng
-            elif hasattr(state, name) and isinstance(getattr(state, name), np.ndarray):
-                values[name] = getattr(state, name)
-            elif hasattr(model, name):
-                values[name] = getattr(model, name)
-            else:
-                raise LookupError(name)
-    except (LookupError, ValueError, TypeError, AttributeError) as exc:
-        return {"command": "python -m benchmarks.engine --only stepclone",
-                "skipped": f"cannot call _step_clone: {exc!r}"}
-    arglist = ", ".join(n if n not in ("k", "tau") else ("0" if n == "k" else "tau")
-                        for n in names)
-    params = ", ".join(x for x in names if x not in ("k", "tau"))
-    src = (f"def loop(n_iter, tau, {params}):\n"
-           f"    for _ in range(n_iter):\n"
-           f"        counts[0] = 1000000\n"
-           f"        K._step_clone({arglist})\n")
-    ns: dict = {"K": K}
-    exec(src, ns)  # noqa: S102 - a generated benchmark loop, no user input
-    loop = njit(ns["loop"])
-    birth = float(state.scratch[0, 0] * state.slot_static[0, K.SLOT_Q])
-    death = float(state.scratch[0, 1])
-
-    @njit
-    def bd_only(n_iter, b, d, tau, rng):
-        acc = 0
-        for _ in range(n_iter):
-            acc += sample_birth_death(1000000, b, d, tau, rng)
-        return acc
-
-    ordered = [values[x] for x in names if x not in ("k", "tau")]
-    loop(10, tau, *ordered)
-    bd_only(10, birth, death, tau, rng)
-    step_ns, bd_ns = [], []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        loop(n, tau, *ordered)
-        step_ns.append((time.perf_counter() - t0) / n * 1e9)
-        t0 = time.perf_counter()
-        bd_only(n, birth, death, tau, rng)
-        bd_ns.append((time.perf_counter() - t0) / n * 1e9)
-    a, b = summarize(step_ns), summarize(bd_ns)
-    return {"command": "python -m benchmarks.engine --only stepclone",
-            "what": ("kernel._step_clone on one clone of 1e6 cells with u = 0 and no moves "
-                     "(so its mutant and move helpers return at once), vs "
-                     "sample_birth_death(1e6, ...) alone, the draws it cannot avoid; "
-                     f"{n:,} calls x {reps}"),
-            "step_clone_ns": a, "birth_death_ns": b,
-            "overhead_ns": a["median"] - b["median"],
-            "n_args": len(names)}
 
 
 # ----------------------------------------------------------------------------
@@ -573,27 +434,6 @@ def markdown(res: dict) -> str:
                 f"one core ({many['n_patients'] / many['simulate_many_s']:.0f} patients/s); "
                 f"their trajectories hold {many['trajectory_mib']:.0f} MiB, about "
                 f"{many['per_patient_kib']:.0f} KiB of peak memory per patient kept.", ""]
-    a = res.get("arrival")
-    if a:
-        e, g = a["rows"]["sample_birth_death_n1"], a["rows"]["bernoulli_geometric"]
-        out += ["### 6. One timed mutant arrival", "", f"`{a['command']}` — {a['what']}.", "",
-                "| draw | ns per newborn (median) | mean cells | P(extinct) |",
-                "| --- | --- | --- | --- |",
-                f"| `sample_birth_death(1, …)` (kernel) | {e['ns_per_newborn']['median']:.1f} | "
-                f"{e['mean_cells']:.4f} | {e['p_extinct']:.4f} |",
-                f"| Bernoulli + geometric, same law | {g['ns_per_newborn']['median']:.1f} | "
-                f"{g['mean_cells']:.4f} | {g['p_extinct']:.4f} |", "",
-                f"A one-cell fast path would make each timed arrival's transition "
-                f"{a['speedup']:.1f}x cheaper (not an aim; see below).", ""]
-    sc = res.get("stepclone")
-    if sc and "skipped" not in sc:
-        out += ["### 7. Where a clone-step's time goes", "", f"`{sc['command']}` — {sc['what']}.",
-                "", "| call | ns (median) |", "| --- | --- |",
-                f"| `_step_clone` ({sc['n_args']} arguments) | {sc['step_clone_ns']['median']:.0f} |",
-                f"| `sample_birth_death` alone | {sc['birth_death_ns']['median']:.0f} |", "",
-                f"Overhead beyond the two draws: **{sc['overhead_ns']:.0f} ns** per clone-step.", ""]
-    elif sc:
-        out += ["### 7. Where a clone-step's time goes", "", f"Skipped: {sc['skipped']}.", ""]
     out += scaling.markdown(res)
     return "\n".join(out)
 
@@ -602,8 +442,7 @@ def markdown(res: dict) -> str:
 # Main
 # ----------------------------------------------------------------------------
 
-PARTS = ("patient", "size", "clonesteps", "first", "memory", "arrival", "stepclone",
-         "detection", "drugs", "many")
+PARTS = ("patient", "size", "clonesteps", "first", "memory", "detection", "drugs", "many")
 
 
 def run(quick: bool = False, only=PARTS, log=print) -> dict:
@@ -618,10 +457,6 @@ def run(quick: bool = False, only=PARTS, log=print) -> dict:
         "first": ("time to first result (fresh processes; cold runs compile)",
                   lambda: bench_first_result(2 if quick else 5, 1 if quick else 3)),
         "memory": ("peak memory", lambda: bench_memory(50 if quick else 1000)),
-        "arrival": ("one timed mutant arrival", lambda: bench_arrival(
-            3 if quick else 7, 200_000 if quick else 2_000_000)),
-        "stepclone": ("where a clone-step's time goes", lambda: bench_step_clone(
-            3 if quick else 7, 30_000 if quick else 300_000)),
         "detection": ("classic_98_2 vs size at detection", lambda: scaling.bench_detection(
             [6, 9, 12] if quick else list(range(6, 13)), 3 if quick else 20)),
         "drugs": ("classic_98_2 vs number of drugs", lambda: scaling.bench_drugs(

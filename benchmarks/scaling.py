@@ -1,4 +1,4 @@
-"""Engine parts 8-10: how a whole ``classic_98_2`` patient's cost grows with
+"""Engine parts 6-8: how a whole ``classic_98_2`` patient's cost grows with
 tumour size at detection and with the number of drugs (hence genotypes and
 live clones), and ``simulate_many`` on one and two cores.
 
@@ -136,7 +136,7 @@ def markdown(res: dict) -> list[str]:
     out = []
     d = res.get("detection")
     if d:
-        out += ["### 8. `classic_98_2` against tumour size at detection", "",
+        out += ["### 6. `classic_98_2` against tumour size at detection", "",
                 f"`{d['command']}` — {d['what']}.", ""]
         out += _patient_table("detected at", d["rows"],
                               lambda r: f"1e{round(math.log10(r['detection_cells']))}")
@@ -146,7 +146,7 @@ def markdown(res: dict) -> list[str]:
                 "exist), nothing per cell.", ""]
     g = res.get("drugs")
     if g:
-        out += ["### 9. `classic_98_2` against the number of drugs", "",
+        out += ["### 7. `classic_98_2` against the number of drugs", "",
                 f"`{g['command']}` — {g['what']}.", ""]
         out += _patient_table("drugs (genotypes)", g["rows"],
                               lambda r: f"{r['drugs']} ({r['genotypes']})")
@@ -156,7 +156,7 @@ def markdown(res: dict) -> list[str]:
     m = res.get("many")
     if m:
         r1, r2 = m["rows"]["1"], m["rows"]["2"]
-        out += ["### 10. `simulate_many` on 1 and 2 cores", "",
+        out += ["### 8. `simulate_many` on 1 and 2 cores", "",
                 f"`{m['command']}` — {m['what']}.", "",
                 "| workers | wall (median) | patients/s |", "| --- | --- | --- |",
                 f"| 1 | {fmt_time(r1['wall_s']['median'])} | {r1['patients_per_s']:.0f} |",

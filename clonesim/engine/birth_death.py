@@ -14,7 +14,8 @@ Binomial(n, 1 - alpha), and the cells they hold are that number plus a
 negative binomial count of failures: two draws, whatever ``n`` is. This is the
 "BNB" step of Mather et al. (2012), used by OncoSimulR; it is exact for any
 interval, so a 3-cell clone dies out with exactly the right probability and a
-1e12-cell clone costs the same two draws.
+1e12-cell clone costs the same two draws. One cell (a newborn mutant) takes
+the same law as a Bernoulli survival and a geometric size, which is cheaper.
 """
 
 from __future__ import annotations
@@ -84,6 +85,13 @@ def sample_birth_death(n: int, birth: float, death: float, dt: float, rng) -> in
     if dt <= 0.0 or (birth == 0.0 and death == 0.0):
         return n
     p_survive, alpha, beta = lineage_law(birth, death, dt)
+    if n == 1:
+        # One cell (a newborn mutant, timed one by one): the same law as a
+        # Bernoulli survival then a geometric size, and several times cheaper
+        # than a binomial and a negative binomial draw.
+        if rng.random() >= p_survive:
+            return 0
+        return rng.geometric(1.0 - beta)
     if p_survive >= 1.0:
         survivors = n
     else:

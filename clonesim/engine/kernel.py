@@ -55,7 +55,7 @@ RECORD_FULL = 5  # the record buffers need to grow; call again after growing
 EXIT_NAMES = ("chunk done", "reached t_stop", "extinct", "lethal", "detected", "record full")
 
 #: Up to this many mutant arrivals per step and target are timed one by one.
-EXACT_ARRIVALS = 16
+EXACT_ARRIVALS = 4
 
 # Columns of the per-drug parameter table ``drug_f``.
 DRUG_PULSED, DRUG_KILL_FRACTION, DRUG_KILL_RATE, DRUG_INTERVAL, DRUG_COST, DRUG_MUT = range(6)
@@ -233,28 +233,6 @@ def _emit(target, m, n0, n1, tau, counts, types, slot_of, incoming, exposure, sl
     else:
         incoming[kt] += sample_birth_death(m, b, d, 0.5 * tau, rng)
         exposure[kt] += m * expected_cell_time(b, d, 0.5 * tau)
-
-
-@njit(cache=True)
-def _step_clone(k, tau, counts, types, slot_of, incoming, exposure, slot_static, slot_single,
-                scratch, ints, cls_rates, moves, drug_f, targets, penetration, capacity, given,
-                site_tot, dims, rng):
-    """One step of slot ``k``: exact births and deaths, then its mutant newborns."""
-    n0 = counts[k]
-    birth = scratch[k, 0]
-    n1 = sample_birth_death(n0, birth * slot_static[k, SLOT_Q], scratch[k, 1], tau, rng)
-    counts[k] = n1
-    cell_days = 0.5 * tau * (n0 + n1)  # trapezoid integral of N over the step
-    # the checks repeat the callees' own early returns: a call that passes ~20
-    # arrays costs more than the work of a quiet clone (benchmarks part 7)
-    if birth > 0.0 and slot_static[k, SLOT_ANY] > 0.0:
-        _mutants(k, birth * cell_days, True, n0, n1, tau, counts, types, slot_of, incoming,
-                 exposure, slot_static, slot_single, ints, cls_rates, drug_f, targets,
-                 penetration, capacity, given, site_tot, dims, rng)
-    if cls_rates[types[k] >> dims[0], 2] > 0.0:
-        _moves(k, n0, n1, tau, counts, types, slot_of, incoming, exposure, slot_static,
-               slot_single, ints, cls_rates, moves, drug_f, targets, penetration, capacity,
-               given, site_tot, dims, rng)
 
 
 @njit(cache=True)
@@ -540,8 +518,15 @@ def advance(counts, types, slot_of, incoming, exposure, slot_static, slot_single
             if not just_recorded:
                 record_row(t, counts, ints, rec_t, rec_ptr, rec_slot, rec_count)
             return code
-        if _apply_doses(t, counts, types, ints, given, next_dose, drug_f, targets, penetration,
-                        dims, rec_t, rec_ptr, rec_slot, rec_count, rng):
+        # Calls that pass ~20 arrays cost more than a quiet step's work, so the
+        # per-step helpers are only called when they have something to do.
+        next_pulse = t_stop
+        for j in range(n_drugs):
+            if given[j] > 0.0 and drug_f[j, DRUG_PULSED] > 0.0 and next_dose[j] < next_pulse:
+                next_pulse = next_dose[j]
+        if next_pulse <= t + 1e-9 and _apply_doses(
+                t, counts, types, ints, given, next_dose, drug_f, targets, penetration, dims,
+                rec_t, rec_ptr, rec_slot, rec_count, rng):
             continue  # re-read the burden: a dose may have cured the tumour
         if steps >= max_steps:
             return CHUNK_DONE
@@ -561,21 +546,36 @@ def advance(counts, types, slot_of, incoming, exposure, slot_static, slot_single
                     fastest = lam
         # Records are taken at the first step end on or after each record time,
         # so they never shorten a step.
-        t_next = t_stop
-        for j in range(n_drugs):
-            if given[j] > 0.0 and drug_f[j, DRUG_PULSED] > 0.0 and next_dose[j] < t_next:
-                t_next = next_dose[j]
+        t_next = next_pulse
         if fastest > 0.0 and t + step_tol / fastest < t_next - 1e-9:
             t_next = t + step_tol / fastest  # (never a sliver short of an event)
         tau = t_next - t
         for k in range(n_slots):
-            if counts[k] > 0:
-                _step_clone(k, tau, counts, types, slot_of, incoming, exposure, slot_static,
-                            slot_single, scratch, ints, cls_rates, moves, drug_f, targets,
-                            penetration, capacity, given, site_tot, dims, rng)
-        _second_order(tau, counts, types, slot_of, incoming, exposure, slot_static, slot_single,
-                      ints, cls_rates, moves, drug_f, targets, penetration, capacity, given,
-                      site_tot, dims, rng)
+            n0 = counts[k]
+            if n0 == 0:
+                continue
+            # a clone's own births and deaths, exact; written out here rather
+            # than in a helper, as it runs for every clone at every step
+            birth = scratch[k, 0]
+            n1 = sample_birth_death(n0, birth * slot_static[k, SLOT_Q], scratch[k, 1], tau, rng)
+            counts[k] = n1
+            if birth > 0.0 and slot_static[k, SLOT_ANY] > 0.0:
+                _mutants(k, birth * 0.5 * tau * (n0 + n1), True, n0, n1, tau, counts, types,
+                         slot_of, incoming, exposure, slot_static, slot_single, ints, cls_rates,
+                         drug_f, targets, penetration, capacity, given, site_tot, dims, rng)
+            if cls_rates[types[k] >> n_drugs, 2] > 0.0:
+                _moves(k, n0, n1, tau, counts, types, slot_of, incoming, exposure, slot_static,
+                       slot_single, ints, cls_rates, moves, drug_f, targets, penetration,
+                       capacity, given, site_tot, dims, rng)
+        exposed = False
+        for k in range(ints[N_SLOTS]):
+            if exposure[k] > 0.0:
+                exposed = True
+                break
+        if exposed:
+            _second_order(tau, counts, types, slot_of, incoming, exposure, slot_static,
+                          slot_single, ints, cls_rates, moves, drug_f, targets, penetration,
+                          capacity, given, site_tot, dims, rng)
         for k in range(ints[N_SLOTS]):
             if incoming[k] != 0:
                 counts[k] += incoming[k]

@@ -272,3 +272,42 @@ def test_birth_death_huge_clone(b, d, t):
            var_ratio=float(np.var(x - mean, ddof=1) / var), z_var=z_var)
     assert abs(z_mean) < K_SIGMA
     assert abs(z_var) < K_SIGMA
+
+
+@pytest.mark.statistical
+@pytest.mark.parametrize("b, d, t", [(1.0, 0.3, 0.1), (0.5, 1.0, 2.0), (0.25, 0.25, 0.4)])
+def test_one_cell_transition_has_the_kendall_law(b, d, t):
+    """One cell's transition, the kernel's path for every timed mutant newborn.
+
+    For n = 1 the engine draws Bernoulli(1 - alpha) survival then a
+    Geometric(1 - beta) size instead of a binomial and a negative binomial:
+    the same law if the code is right. Formula: Kendall (1948, Ann. Math.
+    Statist.), P(0) = alpha, P(k) = (1 - alpha)(1 - beta) beta^(k-1), with
+    alpha and beta written out independently above.
+
+    Statistic and tolerance: z-score of P(0) with SE sqrt(alpha(1-alpha)/n),
+    |z| < 5, and Pearson chi-square of the whole law (bins pooled to >= 5
+    expected), p > 1e-3.
+    """
+    from numba import njit
+
+    from clonesim.engine.birth_death import sample_birth_death
+
+    @njit
+    def draws(n, b, d, t, rng):
+        out = np.empty(n, np.int64)
+        for i in range(n):
+            out[i] = sample_birth_death(1, b, d, t, rng)
+        return out
+
+    n = replicates(200_000)
+    x = draws(n, b, d, t, np.random.default_rng(SEED))
+    alpha, beta = kendall_alpha_beta(b, d, t)
+    k = np.arange(1, 400)
+    pmf = np.concatenate([[alpha], (1 - alpha) * (1 - beta) * beta ** (k - 1)])
+    z = z_score(float((x == 0).mean()), alpha, math.sqrt(alpha * (1 - alpha) / n))
+    stat, p, df, _, _ = chisquare_pmf(x, pmf)
+    report("one-cell transition", b=b, d=d, t=t, n=n, P0=float((x == 0).mean()), alpha=alpha,
+           z=z, chi2=stat, df=df, p=p)
+    assert abs(z) < K_SIGMA
+    assert p > P_MIN

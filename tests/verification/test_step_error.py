@@ -3,7 +3,7 @@
 Each engine step is exact for every clone's own births and deaths, but the
 number of mutant newborns in a step is drawn with the integral of the parent
 clone's size taken as the trapezoid of the step's end points, and batches of
-more than 16 arrivals are placed at mid-step (``clonesim.engine.kernel``).
+more than ``EXACT_ARRIVALS`` (4) arrivals are placed at mid-step (``clonesim.engine.kernel``).
 For an exponentially growing parent both overestimate, by terms of order
 (b * tau)^2 with tau = step_tolerance / (b + d): negligible at the default
 step_tolerance 0.1, visible at 1.0. Here that error is measured against
