@@ -188,7 +188,8 @@ SCHEMA: dict[str, dict[str, Spec]] = {
     "states.*": {
         "initial_fraction": Spec(
             "float", None, "Fraction of the initial cells in this state. If no state sets it, "
-            "every cell starts in the first state; if some do, they must sum to 1.",
+            "every cell starts in the first state; if some do, they must sum to 1. A cohort "
+            "can draw the mix per patient (cohort.vary, dist = 'dirichlet').",
             "fraction", lo=0.0, hi=1.0),
         "birth_factor": Spec("float", 1.0, "Multiplies the birth rate of cells in this state.",
                              "factor", lo=0.0, hi=100.0),
@@ -294,7 +295,11 @@ SCHEMA: dict[str, dict[str, Spec]] = {
             "vary", {}, 'Between-patient heterogeneity: a dotted key and the distribution each '
             'patient draws it from, e.g. "mutation_rate" = { dist = "loguniform", low = 1e-8, '
             'high = 1e-6 }. dist is uniform (low, high), loguniform (low, high), lognormal '
-            '(median, sigma), beta (a, b) or choice (values, weights).'),
+            '(median, sigma), beta (a, b) or choice (values, weights). The phenotype mix is '
+            'drawn whole, since its shares add up to 1: "states.*.initial_fraction" = '
+            '{ dist = "dirichlet", alpha = { "ER+" = 8, "ER-" = 2 } } gives every state a '
+            'weight alpha > 0; its mean share is alpha / sum(alpha), and the larger the sum, '
+            'the more alike the patients (with two states, the ER- share here is beta(2, 8)).'),
     },
     "simulation": {
         "horizon_days": Spec(
@@ -544,7 +549,11 @@ VARY_PARAMS = {
     "lognormal": ("median", "sigma"),
     "beta": ("a", "b"),
     "choice": ("values", "weights"),
+    "dirichlet": ("alpha",),
 }
+
+#: The one vary key drawn jointly: every state's initial share, adding up to 1.
+MIX_KEY = "states.*.initial_fraction"
 
 
 def spec_for(key: str) -> Spec | None:
@@ -576,6 +585,8 @@ def vary_distribution(entry: Mapping[str, Any]):
         return stats.lognorm(s=entry["sigma"], scale=entry["median"])
     if d == "beta":
         return stats.beta(entry["a"], entry["b"])
+    if d == "dirichlet":  # shares in the order of entry["alpha"]
+        return stats.dirichlet(list(entry["alpha"].values()))
     weights = np.asarray(entry.get("weights") or [1.0] * len(entry["values"]), dtype=float)
     return list(entry["values"]), weights / weights.sum()
 
@@ -589,17 +600,29 @@ def _check_vary(check: _Checker, cfg: "Config") -> None:
     if not isinstance(cfg.cohort.vary, dict):
         raise check.fail("cohort.vary", cfg.cohort.vary, SCHEMA["cohort"]["vary"].allowed())
     plain = dataclasses.replace(cfg, cohort=Cohort())
+    one_key_dists = [d for d in VARY_PARAMS if d != "dirichlet"]
     for key, entry in cfg.cohort.vary.items():
         where = f"cohort.vary.{key}"
+        if key == MIX_KEY:
+            _check_mix(check, cfg.states, where, entry)
+            continue
+        parts = key.split(".")
+        if parts[0] == "states" and parts[-1] == "initial_fraction":
+            raise ConfigError(
+                f"{check.source}: {where}: the states' initial shares add up to 1, so they "
+                f'vary together, under one key\n  vary the whole mix: "{MIX_KEY}" = '
+                f'{{ dist = "dirichlet", alpha = {_mix_example(cfg.states)} }}')
         spec = spec_for(key)
         if spec is None or spec.kind not in ("float", "int"):
             raise ConfigError(f"{check.source}: {where}: {key!r} is not a numeric key of the "
                               "scenario\n  vary a key such as mutation_rate, "
                               "tumour.initial_cells or drugs.A.kill_fraction")
-        if not isinstance(entry, dict) or entry.get("dist") not in VARY_PARAMS:
+        dist = entry.get("dist") if isinstance(entry, dict) else None
+        if dist not in one_key_dists:
+            why = (f'dist = "dirichlet" draws shares that add up to 1: only "{MIX_KEY}" takes it'
+                   if dist == "dirichlet" else "")
             raise check.fail(where, entry, "a table with dist = " + ", ".join(
-                repr(d) for d in VARY_PARAMS) + " and its parameters")
-        dist = entry["dist"]
+                repr(d) for d in one_key_dists) + " and its parameters", why)
         needed = VARY_PARAMS[dist]
         for extra in entry:
             if extra != "dist" and extra not in needed:
@@ -642,6 +665,51 @@ def _check_vary(check: _Checker, cfg: "Config") -> None:
                 inner = str(exc).split(": ", 1)[-1].strip()  # without the file name
                 raise ConfigError(f"{check.source}: {where} can draw {key} = {_show(value)}, "
                                   f"which the scenario does not accept:\n  {inner}") from None
+
+
+def _mix_example(states: Mapping[str, Any]) -> str:
+    """An alpha table for the scenario's own states, to show in messages."""
+    return "{ " + ", ".join(f"{json.dumps(n)} = 1.0" for n in states) + " }"
+
+
+def _check_mix(check: _Checker, states: Mapping[str, State], where: str, entry: Any) -> None:
+    """The phenotype mix: dist = "dirichlet" and a weight alpha > 0 for every
+    state (the shares are drawn together because they add up to 1)."""
+    names = list(states)
+    example = _mix_example(states)
+    if not isinstance(entry, dict) or entry.get("dist") != "dirichlet":
+        raise check.fail(where, entry, f'a table with dist = "dirichlet" and alpha = {example}',
+                         "the shares of the states add up to 1, so they are drawn together")
+    for extra in entry:
+        if extra not in VARY_PARAMS["dirichlet"] + ("dist",):
+            raise check.unknown(where, extra, ["dist", "alpha"])
+    if len(names) < 2:
+        raise ConfigError(f"{check.source}: {where}: the scenario has one state ({names[0]}), "
+                          "so there is no mix to vary\n  define two or more [states.NAME] tables")
+    if "alpha" not in entry:
+        raise ConfigError(f"{check.source}: {where}.alpha is missing\n  dist = 'dirichlet' "
+                          f"needs alpha, a weight > 0 for every state, e.g. {example}")
+    alpha = entry["alpha"]
+    if not isinstance(alpha, dict):
+        raise check.fail(f"{where}.alpha", alpha, f"a table of state names to weights > 0, "
+                         f"e.g. {example}")
+    weight = Spec("float", None, "a state's weight: its mean share is alpha / sum(alpha)",
+                  lo=0.0, lo_open=True)
+    for name, x in alpha.items():
+        if name not in states:
+            raise check.fail(f"{where}.alpha.{name}", x, "keyed by one of the states: "
+                             + ", ".join(names), _no_such("state", name, names))
+        check.value(f"{where}.alpha.{name}", x, weight)
+    missing = [n for n in names if n not in alpha]
+    if missing:
+        raise check.fail(f"{where}.alpha", alpha, "a weight for every state: " + ", ".join(names),
+                         "missing: " + ", ".join(missing))
+
+
+def _no_such(kind: str, name: str, names: list[str]) -> str:
+    """'no state named 'X'; did you mean 'Y'?' for a misspelt name."""
+    hint = difflib.get_close_matches(name, names, n=1)
+    return f"no {kind} named {name!r}" + (f"; did you mean {hint[0]!r}?" if hint else "")
 
 
 def _drop_none(d: dict[str, Any], *also: str) -> dict[str, Any]:
@@ -1042,10 +1110,8 @@ def _targets(check: _Checker, key: str, value: Any, states) -> tuple[str, ...] |
         raise check.fail(key, value, "a non-empty list of state names: " + ", ".join(states))
     for v in value:
         if v not in states:
-            hint = difflib.get_close_matches(v, list(states), n=1)
             raise check.fail(key, value, "made of defined states: " + ", ".join(states),
-                             f"no state named {v!r}" + (f"; did you mean {hint[0]!r}?"
-                                                        if hint else ""))
+                             _no_such("state", v, list(states)))
     return tuple(value)
 
 
@@ -1057,10 +1123,8 @@ def _penetration(check: _Checker, key: str, value: Any, sites) -> dict[str, floa
     out = {}
     for site, x in value.items():
         if site not in sites:
-            hint = difflib.get_close_matches(site, list(sites), n=1)
             raise check.fail(f"{key}.{site}", x, "keyed by one of the sites: " + ", ".join(sites),
-                             f"no site named {site!r}" + (f"; did you mean {hint[0]!r}?"
-                                                          if hint else ""))
+                             _no_such("site", site, list(sites)))
         out[site] = check.value(f"{key}.{site}", x, spec)
     return out
 

@@ -132,22 +132,37 @@ def simulate_cohort(config: Config, n: int, seed: Any = None, workers: int = 1) 
 
 
 def patient_config(config: Config, entropy: int, k: int) -> Config:
-    """The scenario as patient ``k`` of a cohort sees it, after its ``vary`` draws."""
+    """The scenario as patient ``k`` of a cohort sees it, after its ``vary`` draws.
+
+    The entries draw in file order from one generator,
+    ``SeedSequence(entropy, spawn_key=(k, 1))``, so a patient's draws depend
+    on neither the cohort size nor the number of workers.
+    """
     if not config.cohort.vary:
         return config
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy, spawn_key=(k, 1))))
     changes = {}
     for key, entry in config.cohort.vary.items():
-        dist = vary_distribution(entry)
-        if entry["dist"] == "choice":
-            values, p = dist
-            value = values[int(rng.choice(len(values), p=p))]
-        else:
-            value = float(dist.rvs(random_state=rng))
-        if spec_for(key).kind == "int":
-            value = int(round(value))
-        changes[key] = value
+        changes.update(_draw(key, entry, rng))
     return config.update(changes)
+
+
+def _draw(key: str, entry, rng: np.random.Generator) -> dict[str, Any]:
+    """One vary entry's draw, as dotted keys to set: one key, or (a phenotype
+    mix) every state's initial_fraction, drawn together so they add up to 1."""
+    dist = vary_distribution(entry)
+    if entry["dist"] == "dirichlet":
+        shares = dist.rvs(random_state=rng)[0]
+        return {f"states.{name}.initial_fraction": float(x)
+                for name, x in zip(entry["alpha"], shares)}
+    if entry["dist"] == "choice":
+        values, p = dist
+        value = values[int(rng.choice(len(values), p=p))]
+    else:
+        value = float(dist.rvs(random_state=rng))
+    if spec_for(key).kind == "int":
+        value = int(round(value))
+    return {key: value}
 
 
 def _run_chunk(args) -> list[Result]:

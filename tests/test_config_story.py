@@ -50,6 +50,7 @@ def error_of(data: dict) -> str:
 
 RECEPTOR = raw("receptor_switch")
 HER2 = raw("her2_brain_sanctuary")
+MIX = "states.*.initial_fraction"
 
 # (id, base, changes, fragments the message must contain)
 CASES = [
@@ -166,6 +167,40 @@ VARY_CASES = [
     ("initial_resistant of an unknown drug", {"tumour.initial_resistant.Z": {
         "dist": "loguniform", "low": 1, "high": 100}},
      ["cohort.vary.tumour.initial_resistant.Z", "H1, H2, C", "no drug named 'Z'"]),
+    # the phenotype mix: "states.*.initial_fraction" with dist = "dirichlet"
+    ("mix naming an unknown state", {MIX: {"dist": "dirichlet",
+                                           "alpha": {"ER+": 8.0, "ER_": 2.0}}},
+     [f"cohort.vary.{MIX}.alpha.ER_ = 2", "keyed by one of the states: ER+, ER-",
+      "did you mean 'ER-'"]),
+    ("mix missing a state", {MIX: {"dist": "dirichlet", "alpha": {"ER+": 8.0}}},
+     [f"cohort.vary.{MIX}.alpha", "a weight for every state: ER+, ER-", "missing: ER-"]),
+    ("mix weight 0", {MIX: {"dist": "dirichlet", "alpha": {"ER+": 8.0, "ER-": 0}}},
+     [f"cohort.vary.{MIX}.alpha.ER- = 0", "a number > 0"]),
+    ("mix weight negative", {MIX: {"dist": "dirichlet", "alpha": {"ER+": -1, "ER-": 2.0}}},
+     [f"cohort.vary.{MIX}.alpha.ER+ = -1", "a number > 0"]),
+    ("mix weight not a number", {MIX: {"dist": "dirichlet", "alpha": {"ER+": "8", "ER-": 2}}},
+     [f"cohort.vary.{MIX}.alpha.ER+", "a number > 0"]),
+    ("mix alpha a list", {MIX: {"dist": "dirichlet", "alpha": [8.0, 2.0]}},
+     [f"cohort.vary.{MIX}.alpha = [8, 2]", "a table of state names to weights > 0",
+      '{ "ER+" = 1.0, "ER-" = 1.0 }']),
+    ("mix without alpha", {MIX: {"dist": "dirichlet"}},
+     [f"cohort.vary.{MIX}.alpha is missing", "a weight > 0 for every state"]),
+    ("mix with a parameter of another dist", {MIX: {"dist": "dirichlet", "a": 2,
+                                                    "alpha": {"ER+": 8.0, "ER-": 2.0}}},
+     [f"cohort.vary.{MIX}.a", "known keys here: alpha, dist"]),
+    ("mix drawn from a one-key dist", {MIX: {"dist": "beta", "a": 2, "b": 8}},
+     [f"cohort.vary.{MIX}", 'dist = "dirichlet" and alpha', "add up to 1"]),
+    ("dirichlet on a key that is not a mix", {"drugs.C.kill_fraction": {
+        "dist": "dirichlet", "alpha": {"ER+": 8.0, "ER-": 2.0}}},
+     ["cohort.vary.drugs.C.kill_fraction", "'uniform', 'loguniform', 'lognormal', 'beta'",
+      f'only "{MIX}" takes it']),
+    ("one state's share varied alone", {"states.ER-.initial_fraction": {
+        "dist": "beta", "a": 2, "b": 8}},
+     ["cohort.vary.states.ER-.initial_fraction", "add up to 1, so they vary together",
+      f'"{MIX}" = {{ dist = "dirichlet", alpha = {{ "ER+" = 1.0, "ER-" = 1.0 }} }}']),
+    ("mix key misspelt", {"states.initial_fraction": {
+        "dist": "dirichlet", "alpha": {"ER+": 8.0, "ER-": 2.0}}},
+     ["cohort.vary.states.initial_fraction", f'"{MIX}" = {{ dist = "dirichlet"']),
 ]
 
 
@@ -175,6 +210,13 @@ def test_cohort_vary_rejected_with_clear_message(vary, fragments):
     msg = error_of(with_changes(RECEPTOR, {"cohort": {"vary": vary}}))
     for fragment in fragments:
         assert fragment in msg, f"{fragment!r} not in:\n{msg}"
+
+
+def test_mix_needs_two_states():
+    msg = error_of(with_changes(raw("classic_98_2"), {"cohort": {"vary": {
+        MIX: {"dist": "dirichlet", "alpha": {"any": 1.0}}}}}))
+    assert f"cohort.vary.{MIX}: the scenario has one state (any)" in msg
+    assert "two or more [states.NAME] tables" in msg
 
 
 # -- cohort.arms ------------------------------------------------------------------
