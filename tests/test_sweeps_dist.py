@@ -117,6 +117,15 @@ def test_cli_dask_starts_and_stops_its_own_cluster(single, tmp_path, capsys, mon
     assert len(active_children()) == before  # its worker is gone
 
 
+def test_workers_with_another_clonesim_are_refused(cfg, client, monkeypatch, tmp_path):
+    import clonesim.executors
+
+    monkeypatch.setattr(clonesim.executors, "version", lambda: "0.0.0-other")
+    with pytest.raises(ConfigError, match="2 of the cluster's 2 Dask workers .* have clonesim "
+                                          r"\S+, this machine 0.0.0-other"):
+        clonesim.sweep(cfg, AXES, 3, seed=11, out=tmp_path / "o", scheduler=client)
+
+
 def test_unreachable_scheduler_is_a_clear_error(tmp_path, capsys):
     dask = pytest.importorskip("dask")
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
