@@ -1,6 +1,6 @@
 """Sweep speed: against simulate_many, on 1 and 2 workers, through Dask, and by size.
 
-    python -m benchmarks.sweep_throughput --wait-quiet   # the full run (~30 min on 2 cores)
+    python -m benchmarks.sweep_throughput --wait-quiet   # the full run (~25 min on 2 cores)
     python -m benchmarks.sweep_throughput --quick        # tiny sizes, to check the script (~1 min)
 
 The full run writes benchmarks/sweeps.md and benchmarks/results/sweeps.json;

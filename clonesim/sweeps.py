@@ -839,7 +839,8 @@ def run_sweep(plan: SweepPlan, out: str | Path | None = None, *, workers: int = 
             _atomic_write(_chunk_path(out, chunk), text)
 
     if todo:
-        _execute(plan, todo, workers, progress, finished, dtypes, dask, scheduler)
+        rows = sum(b - a for a, b in map(plan.chunk_bounds, plan.shard_chunks(shard)))
+        _execute(plan, todo, rows, workers, progress, finished, dtypes, dask, scheduler)
     if out is None:
         import pandas as pd
 
@@ -927,16 +928,17 @@ def _write_results(out: Path, manifest: Mapping[str, Any], table) -> None:
         _atomic_write(results, table.to_csv(index=False, lineterminator="\n"))
 
 
-def _execute(plan: SweepPlan, todo: list[int], workers: int, progress: bool, finished,
-             dtypes: dict[str, str], dask: bool = False, scheduler: Any = None) -> None:
+def _execute(plan: SweepPlan, todo: list[int], rows: int, workers: int, progress: bool,
+             finished, dtypes: dict[str, str], dask: bool = False, scheduler: Any = None) -> None:
     """Run the chunks in ``todo``, calling ``finished(chunk, csv_text)`` for each,
-    on whatever :func:`~clonesim.executors.chunk_executor` opens."""
+    on whatever :func:`~clonesim.executors.chunk_executor` opens; ``rows`` is the
+    progress bar's total (the sweep's, or its shard's)."""
     from tqdm.auto import tqdm
 
     from .executors import chunk_executor
 
-    done_rows = plan.rows - sum(b - a for a, b in map(plan.chunk_bounds, todo))
-    bar = tqdm(total=plan.rows, initial=done_rows, unit="patient", disable=not progress,
+    done_rows = rows - sum(b - a for a, b in map(plan.chunk_bounds, todo))
+    bar = tqdm(total=rows, initial=done_rows, unit="patient", disable=not progress,
                desc="sweep", smoothing=0.1, dynamic_ncols=True)
 
     def done(chunk: int, text: str) -> None:
