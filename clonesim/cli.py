@@ -242,8 +242,8 @@ def _parser() -> argparse.ArgumentParser:
     sw.add_argument("--out", default=None,
                     help="output folder (default: runs/NAME of the config file)")
     sw.add_argument("--workers", type=int, default=1,
-                    help="processes (0: one per core; default %(default)s); the table does not "
-                         "depend on it")
+                    help="processes, or Dask workers with --dask (0: one per core; default "
+                         "%(default)s); the table does not depend on it")
     sw.add_argument("--seed", type=_seed, default=None,
                     help="root seed (default: fresh, recorded in the manifest and reused on "
                          "resume)")

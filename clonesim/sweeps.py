@@ -866,6 +866,16 @@ def parse_shard(shard: Any) -> tuple[int, int] | None:
     Shards count from 0, as a SLURM job array does with ``--array=0-(N-1)``:
     ``--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT``.
 
+    Parameters
+    ----------
+    shard
+        ``"K/N"``, ``(K, N)`` or ``None``.
+
+    Returns
+    -------
+    tuple of int, or None
+        ``(K, N)``.
+
     Raises
     ------
     ConfigError
