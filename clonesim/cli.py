@@ -1,5 +1,5 @@
-"""Command line: ``clonesim run``, ``cohort``, ``sweep``, ``plot-sweep``, ``figure``,
-``validate``. No model logic here."""
+"""Command line: ``clonesim run``, ``cohort``, ``sweep``, ``merge``, ``plot-sweep``,
+``figure``, ``validate``. No model logic here."""
 
 from __future__ import annotations
 
@@ -78,6 +78,12 @@ examples:
       --grid drugs.A.kill_fraction=0.9:0.999 --grid mutation_rate=1e-9:1e-5:log \\
       --replicates 50 --out runs/lhs
   clonesim sweep configs/sweeps/kill_vs_mutation.toml      (a sweep file)
+  clonesim sweep configs/sweeps/kill_vs_mutation.toml --dask --workers 8
+  clonesim sweep configs/sweeps/kill_vs_mutation.toml --scheduler tcp://head:8786
+  clonesim sweep configs/sweeps/kill_vs_mutation.toml --seed 1 \
+      --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT \
+      --out runs/kvm/shard-$SLURM_ARRAY_TASK_ID        (one task of a job array)
+  clonesim merge runs/kvm/shard-* --out runs/kvm/all
 
 axes (--grid KEY=SPEC, KEY as for 'clonesim run --set'):
   lo:hi:n        n values evenly spaced from lo to hi
@@ -93,6 +99,13 @@ output folder: manifest.json (written first), chunks/chunk-NNNNNN.csv
 same command to resume after an interruption (even kill -9); a finished sweep
 is not run again; a different sweep into the same folder is refused unless
 --overwrite. Read it back with clonesim.read_sweep(folder).
+
+beyond one machine: --dask starts a local Dask cluster of --workers processes;
+--scheduler tcp://HOST:8786 runs on an existing one (pip install
+"clonesim[dist]"; the workers need the same clonesim). --shard K/N (K from 0)
+runs chunks K, K+N, K+2N, ... into its own --out, needs --seed, and resumes
+like a whole sweep; 'clonesim merge' joins the shards. The table is the same,
+bit for bit, in every case. See docs/sweeps.md.
 
 A teaching tool: these are virtual patients of a toy model, not for clinical use.
 """
@@ -229,8 +242,8 @@ def _parser() -> argparse.ArgumentParser:
     sw.add_argument("--out", default=None,
                     help="output folder (default: runs/NAME of the config file)")
     sw.add_argument("--workers", type=int, default=1,
-                    help="processes (0: one per core; default %(default)s); the table does not "
-                         "depend on it")
+                    help="processes, or Dask workers with --dask (0: one per core; default "
+                         "%(default)s); the table does not depend on it")
     sw.add_argument("--seed", type=_seed, default=None,
                     help="root seed (default: fresh, recorded in the manifest and reused on "
                          "resume)")
@@ -243,6 +256,30 @@ def _parser() -> argparse.ArgumentParser:
     sw.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="change a key of the base scenario (repeatable)")
     sw.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sw.add_argument("--dask", action="store_true",
+                    help="run on a local Dask cluster of --workers processes "
+                         "(pip install 'clonesim[dist]')")
+    sw.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                    help="run on the Dask cluster at this address, e.g. tcp://head:8786 "
+                         "(its workers; --workers is not used)")
+    sw.add_argument("--shard", default=None, metavar="K/N",
+                    help="run only shard K (0 .. N-1) of N into --out (default "
+                         "runs/NAME/shard-K); needs --seed; join with clonesim merge")
+
+    mg = sub.add_parser(
+        "merge", help="join the shards of a sweep (clonesim sweep --shard K/N) into one",
+        description="Join the output folders of 'clonesim sweep --shard K/N' into one sweep "
+                    "folder, as a single run would have written it. Refuses folders of "
+                    "different sweeps, unfinished shards, and chunks that are missing or "
+                    "present twice. " + TEACHING_NOTE + ".",
+        epilog="example:\n  clonesim merge runs/kvm/shard-* --out runs/kvm/all",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    mg.add_argument("folders", nargs="+", metavar="FOLDER", help="the shards' --out folders")
+    mg.add_argument("--out", required=True, help="a new folder for the merged sweep")
+    mg.add_argument("--format", choices=("csv", "parquet"), default=None,
+                    help="merged results file (default: as the shards were run)")
+    mg.add_argument("--overwrite", action="store_true",
+                    help="replace a sweep already in --out")
 
     ps = sub.add_parser(
         "plot-sweep", help="draw a sweep: curves with confidence bands, or a heatmap",
@@ -417,7 +454,8 @@ def _cmd_sweep(args, argv: list[str]) -> int:
     import time
 
     from .config import _show
-    from .sweeps import load_sweep_file, plan_sweep, read_sweep, run_sweep, _read_manifest
+    from .sweeps import (load_sweep_file, parse_shard, plan_sweep, read_sweep, run_sweep,
+                         _read_manifest)
 
     path = Path(args.config)
     spec: dict = {}
@@ -442,7 +480,9 @@ def _cmd_sweep(args, argv: list[str]) -> int:
     if replicates is None:
         raise ConfigError("--replicates is missing: give the virtual patients per point, "
                           "e.g. --replicates 200")
-    out = Path(args.out) if args.out else Path("runs") / path.stem
+    shard = parse_shard(args.shard)
+    out = Path(args.out) if args.out else Path("runs") / path.stem / (
+        f"shard-{shard[0]}" if shard else "")
     seed = args.seed if args.seed is not None else spec.get("seed")
     chunk = args.chunk_size if args.chunk_size is not None else spec.get("chunk_size")
     if out.is_dir() and not args.overwrite:
@@ -453,10 +493,14 @@ def _cmd_sweep(args, argv: list[str]) -> int:
     plan = plan_sweep(cfg, axes, replicates, seed,
                       design=args.design or spec.get("design"),
                       points=args.points if args.points is not None else spec.get("points"),
-                      chunk_size=chunk)
+                      chunk_size=chunk, shards=shard[1] if shard else 1)
     command = "clonesim " + shlex.join(argv)
     print(f"{len(plan.points)} points x {plan.replicates} replicates = {plan.rows} virtual "
           f"patients in {plan.n_chunks} chunks of {plan.chunk_size}; seed {plan.seed}; -> {out}")
+    if shard:
+        mine = plan.shard_chunks(shard)
+        print(f"  shard {shard[0]}/{shard[1]}: {len(mine)} of the chunks "
+              f"({sum(b - a for a, b in map(plan.chunk_bounds, mine))} patients)")
     for a in plan.axes:
         vals = (f"{len(a.values)} values, {_show(a.values[0])} .. {_show(a.values[-1])}"
                 if a.values else f"{plan.design} over [{_show(a.lo)}, {_show(a.hi)}]"
@@ -470,21 +514,47 @@ def _cmd_sweep(args, argv: list[str]) -> int:
         except ConfigError:
             had = 0  # run_sweep says what is wrong with the folder
     table = run_sweep(plan, out, workers=args.workers, overwrite=args.overwrite,
-                      progress=not args.no_progress, command=command, fmt=args.format)
+                      progress=not args.no_progress, command=command, fmt=args.format,
+                      shard=shard, dask=args.dask, scheduler=args.scheduler)
     dt = time.perf_counter() - t0
     if had == len(table):
-        print(f"nothing to do: the sweep in {out} is already complete ({len(table)} rows)")
+        print(f"nothing to do: the {'shard' if shard else 'sweep'} in {out} is already "
+              f"complete ({len(table)} rows)")
     else:
         ran = len(table) - had
         print(f"done: {ran} virtual patients in {dt:.1f} s ({ran / max(dt, 1e-9):.1f} patients/s)"
               + (f"; {had} rows were already there" if had else ""))
+    again = argv if args.seed is not None else [*argv, "--seed", str(plan.seed)]
+    if shard:
+        print(f"wrote {out / 'manifest.json'}, {out / 'chunks'}/ (shard {shard[0]}/{shard[1]})")
+        folders = (f"{out.parent / 'shard-*'} --out {out.parent / 'all'}"
+                   if out.name.startswith("shard-") else "FOLDER... --out MERGED")
+        print(f"when every shard is done, join them with: clonesim merge {folders}")
+        print("resume or repeat with: clonesim " + shlex.join(again))
+        print(f"{TEACHING_NOTE}.")
+        return 0
     results = out / ("results.parquet" if (out / "results.parquet").exists() else "results.csv")
     print(f"wrote {out / 'manifest.json'}, {out / 'chunks'}/, {results}")
     print(f"read it with: clonesim.read_sweep({str(out)!r}); draw it with: clonesim plot-sweep "
           f"{out} --x {plan.axes[0].key}" + (f" --y {plan.axes[1].key}" if len(plan.axes) > 1
                                               else ""))
-    again = argv if args.seed is not None else [*argv, "--seed", str(plan.seed)]
     print("resume or repeat with: clonesim " + shlex.join(again))
+    print(f"{TEACHING_NOTE}.")
+    return 0
+
+
+def _cmd_merge(args, argv: list[str]) -> int:
+    import shlex
+
+    from .merge import merge_sweeps
+
+    table = merge_sweeps(args.folders, args.out, fmt=args.format, overwrite=args.overwrite,
+                         command="clonesim " + shlex.join(argv))
+    m = table.attrs["manifest"]
+    results = Path(args.out) / ("results.parquet" if m["format"] == "parquet" else "results.csv")
+    print(f"joined {len(args.folders)} folders: {len(table)} rows, every (point, replicate) "
+          f"of the sweep once; wrote {results}")
+    print(f"read it with: clonesim.read_sweep({args.out!r})")
     print(f"{TEACHING_NOTE}.")
     return 0
 
@@ -516,6 +586,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "sweep":
             return _cmd_sweep(args, argv)
+        if args.command == "merge":
+            return _cmd_merge(args, argv)
         return {"run": _cmd_run, "validate": _cmd_validate, "cohort": _cmd_cohort,
                 "figure": _cmd_figure, "plot-sweep": _cmd_plot_sweep}[args.command](args)
     except ConfigError as exc:

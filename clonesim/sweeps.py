@@ -19,6 +19,11 @@ Written to a folder, a sweep is resumable and lossless::
 Rerunning the same sweep against the folder runs only the missing chunks (and
 nothing at all when it is finished); a different sweep against it is refused.
 
+Chunks run in this process, on local processes or on a Dask cluster, all
+through one ``concurrent.futures`` interface (:mod:`clonesim.executors`).
+``shard=(K, N)`` runs chunks ``K, K + N, ...`` into a folder of their own,
+for a batch cluster's job array; :mod:`clonesim.merge` joins the shards.
+
 Teaching model, not for clinical use.
 """
 
@@ -34,7 +39,7 @@ import re
 import shutil
 import tomllib
 import warnings
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -45,8 +50,8 @@ import numpy as np
 from .config import Cohort, Config, ConfigError, _show, load_config, spec_for
 from .provenance import TEACHING_NOTE, version
 
-__all__ = ["Axis", "SweepPlan", "parse_axis", "plan_sweep", "sweep", "run_sweep", "read_sweep",
-           "load_sweep_file", "DESIGNS", "OUTCOME_COLUMNS"]
+__all__ = ["Axis", "SweepPlan", "parse_axis", "parse_shard", "plan_sweep", "sweep", "run_sweep",
+           "read_sweep", "load_sweep_file", "DESIGNS", "OUTCOME_COLUMNS"]
 
 DESIGNS = ("lhs", "sobol")
 MANIFEST = "manifest.json"
@@ -333,6 +338,13 @@ class SweepPlan:
         start = chunk * self.chunk_size
         return start, min(start + self.chunk_size, self.rows)
 
+    def shard_chunks(self, shard: tuple[int, int] | None = None) -> list[int]:
+        """The chunks of shard ``(K, N)``: ``K, K + N, K + 2N, ...`` (all without
+        a shard). Dealt in turn, so every shard gets points from all over the
+        grid and the shards take about equally long."""
+        k, n = shard or (0, 1)
+        return list(range(k, self.n_chunks, n))
+
     @property
     def n_lines(self) -> int:
         """The most therapy lines any point has (one ttp column each)."""
@@ -422,15 +434,16 @@ def _inner(exc: ConfigError) -> str:
     return rest if sep and (head.endswith(".toml") or head.startswith("<")) else text
 
 
-def default_chunk_size(rows: int) -> int:
+def default_chunk_size(rows: int, shards: int = 1) -> int:
     """Rows per chunk when none is given: about 32 chunks, at most 200 rows each
-    (a few seconds of work, so an interruption loses little)."""
-    return max(1, min(200, -(-rows // 32)))
+    (a few seconds of work, so an interruption loses little), and at least one
+    chunk for each of ``shards`` shards."""
+    return max(1, min(200, -(-rows // 32), rows // shards))
 
 
 def plan_sweep(config: Config | str | Path, axes: Any, replicates: int, seed: Any = None, *,
                design: str | None = None, points: int | None = None,
-               chunk_size: int | None = None) -> SweepPlan:
+               chunk_size: int | None = None, shards: int = 1) -> SweepPlan:
     """Check a sweep and build every point's scenario, before any patient runs.
 
     Parameters
@@ -451,6 +464,10 @@ def plan_sweep(config: Config | str | Path, axes: Any, replicates: int, seed: An
         are crossed with the design.
     chunk_size
         Rows per output chunk (default :func:`default_chunk_size`).
+    shards
+        The ``N`` of ``--shard K/N``: the default chunk size leaves every shard
+        at least one chunk, and the seed must be given (every shard must
+        draw from the same root).
 
     Returns
     -------
@@ -499,6 +516,9 @@ def plan_sweep(config: Config | str | Path, axes: Any, replicates: int, seed: An
     if chunk_size is not None and (isinstance(chunk_size, bool) or not isinstance(
             chunk_size, (int, np.integer)) or chunk_size < 1):
         raise ConfigError(f"--chunk-size {chunk_size!r}: must be a whole number >= 1")
+    if shards > 1 and seed is None:
+        raise ConfigError(f"--shard K/{shards} needs --seed: every shard must draw its patients "
+                          "from the same root seed, or the shards would not join into one sweep")
     ss, entropy = seed_sequence(seed) if not isinstance(seed, np.random.SeedSequence) else (
         seed, seed.entropy)
     if not isinstance(entropy, int) or ss.spawn_key:
@@ -536,44 +556,59 @@ def plan_sweep(config: Config | str | Path, axes: Any, replicates: int, seed: An
             raise ConfigError(f"sweep point {i} ({where}) is not a valid scenario:\n  "
                               f"{_inner(exc)}") from None
     rows = len(point_list) * replicates
+    if rows < shards:
+        raise ConfigError(f"--shard K/{shards}: the sweep has only {rows} rows; use at most "
+                          f"{rows} shards")
     return SweepPlan(base=base, axes=axes, design=design, design_points=points,
                      points=point_list, configs=configs, replicates=replicates, seed=entropy,
-                     chunk_size=int(chunk_size) if chunk_size else default_chunk_size(rows))
+                     chunk_size=int(chunk_size) if chunk_size else
+                     default_chunk_size(rows, shards))
 
 
 # ----------------------------------------------------------------------------
 # Running rows (in this process or a worker)
 # ----------------------------------------------------------------------------
 
-_WORKER: dict[str, Any] = {}
+@dataclass(frozen=True)
+class _ChunkTask:
+    """One chunk's work with all it needs (the scenarios of its points, not of
+    the whole sweep): any worker, local or on a cluster, runs it without state
+    kept between tasks. A scenario pickles to ~2 kB and builds in ~0.1 ms."""
+
+    chunk: int
+    start: int
+    stop: int
+    first_point: int
+    configs: tuple
+    params: tuple
+    entropy: int
+    replicates: int
+    dtypes: dict
 
 
-def _init_worker(configs: list[Config], entropy: int, replicates: int, param_rows: list[dict],
-                 dtypes: dict[str, str]) -> None:
-    """Process-pool initializer: the plan's data, sent once per worker."""
-    _WORKER.clear()
-    _WORKER.update(configs=configs, entropy=entropy, replicates=replicates,
-                   params=param_rows, dtypes=dtypes, models={})
+def _task(plan: SweepPlan, chunk: int, dtypes: dict[str, str]) -> _ChunkTask:
+    start, stop = plan.chunk_bounds(chunk)
+    p0, p1 = start // plan.replicates, (stop - 1) // plan.replicates + 1
+    return _ChunkTask(chunk, start, stop, p0, tuple(plan.configs[p0:p1]),
+                      tuple(plan.points[p0:p1]), plan.seed, plan.replicates, dtypes)
 
 
-def _run_rows(chunk: int, start: int, stop: int) -> tuple[int, str]:
-    """Simulate rows ``start..stop-1`` and return the chunk as CSV text."""
+def _run_rows(task: _ChunkTask) -> tuple[int, str]:
+    """Simulate the task's rows and return ``(chunk, the rows as CSV text)``."""
     from .model import build_model
     from .runners import _run_patient
 
-    w = _WORKER
-    rows = []
-    for row in range(start, stop):
-        p, r = divmod(row, w["replicates"])
-        cfg = w["configs"][p]
-        model = w["models"].get(p)
-        if model is None:
-            w["models"].clear()  # chunks walk points in order: keep one model
-            model = w["models"][p] = build_model(cfg)
-        ss = np.random.SeedSequence(w["entropy"], spawn_key=(p, r))
-        result = _run_patient(cfg, model, ss, (w["entropy"], p, r))
-        rows.append(_row(p, r, w["params"][p], result, w["dtypes"]))
-    return chunk, _to_csv(rows, w["dtypes"])
+    rows, models = [], {}
+    for row in range(task.start, task.stop):
+        p, r = divmod(row, task.replicates)
+        i = p - task.first_point
+        cfg = task.configs[i]
+        if i not in models:
+            models[i] = build_model(cfg)
+        ss = np.random.SeedSequence(task.entropy, spawn_key=(p, r))
+        result = _run_patient(cfg, models[i], ss, (task.entropy, p, r))
+        rows.append(_row(p, r, task.params[i], result, task.dtypes))
+    return task.chunk, _to_csv(rows, task.dtypes)
 
 
 def _row(p: int, r: int, params: dict, result, dtypes: dict[str, str]) -> dict[str, Any]:
@@ -705,7 +740,7 @@ def _chunk_path(out: Path, chunk: int) -> Path:
 
 def run_sweep(plan: SweepPlan, out: str | Path | None = None, *, workers: int = 1,
               overwrite: bool = False, progress: bool = True, command: str = "",
-              fmt: str = "csv"):
+              fmt: str = "csv", shard: Any = None, dask: bool = False, scheduler: Any = None):
     """Run a planned sweep, resuming whatever an earlier run of it left in ``out``.
 
     Parameters
@@ -716,7 +751,8 @@ def run_sweep(plan: SweepPlan, out: str | Path | None = None, *, workers: int = 
         Output folder (see the module docstring), or ``None`` to keep the
         table in memory only.
     workers
-        Processes (``0``: one per core). The table does not depend on it.
+        Processes (``0``: one per core), or Dask workers with ``dask``. The
+        table does not depend on it.
     overwrite
         Delete an earlier, different sweep in ``out`` instead of refusing.
     progress
@@ -725,27 +761,50 @@ def run_sweep(plan: SweepPlan, out: str | Path | None = None, *, workers: int = 
         The command line, recorded in the manifest.
     fmt
         ``"csv"`` or ``"parquet"`` (needs pyarrow) for the merged results file.
+    shard
+        ``"K/N"`` or ``(K, N)``: run only chunks ``K, K + N, K + 2N, ...`` into
+        ``out`` (each shard its own folder), to be joined by
+        :func:`clonesim.merge_sweeps`. No results file is written for a shard.
+    dask, scheduler
+        Run the chunks on a local Dask cluster of ``workers`` processes, or on
+        the cluster at ``scheduler`` (an address, a cluster object or a
+        ``distributed.Client``). See :func:`clonesim.executors.chunk_executor`.
 
     Returns
     -------
     pandas.DataFrame
-        One row per (point, replicate), sorted.
+        One row per (point, replicate) (of the shard's chunks, for a shard), sorted.
 
     Raises
     ------
     ConfigError
         If ``out`` is a file, holds something else, or holds a different
-        sweep (unless ``overwrite``).
+        sweep or shard (unless ``overwrite``); if Dask is asked for but not
+        installed.
     """
     if fmt not in ("csv", "parquet"):
         raise ConfigError(f"--format {fmt!r}: must be 'csv' or 'parquet'")
     if fmt == "parquet":
         _need_pyarrow()
+    if dask or scheduler is not None:
+        from .executors import require_distributed
+
+        require_distributed()
     if not workers:
         workers = os.cpu_count() or 1
     workers = max(1, int(workers))
+    shard = parse_shard(shard)
     dtypes = plan.dtypes()
-    todo = list(range(plan.n_chunks))
+    todo = plan.shard_chunks(shard)
+    if shard is not None:
+        if out is None:
+            raise ConfigError(f"--shard {shard[0]}/{shard[1]}: a shard needs an --out folder, "
+                              "for clonesim merge to join it with the others")
+        if not todo:
+            raise ConfigError(
+                f"--shard {shard[0]}/{shard[1]}: the sweep has {plan.n_chunks} chunks of "
+                f"{plan.chunk_size} rows, so this shard has none; use a --chunk-size of at most "
+                f"{max(1, plan.rows // shard[1])} (or leave it out), or fewer shards")
     texts: dict[int, str] = {}
     manifest = None
     if out is not None:
@@ -753,13 +812,7 @@ def run_sweep(plan: SweepPlan, out: str | Path | None = None, *, workers: int = 
         old = _check_out(out, overwrite)
         sig = plan.signature()
         if old is not None:
-            diff = _differences(old.get("signature", {}), sig)
-            if diff:
-                raise ConfigError(
-                    f"--out {out}: already holds a different sweep, started "
-                    f"{old.get('started', '?')} by\n    {old.get('command', '?')}\n  "
-                    "it differs in " + "; ".join(diff) + "\n  rerun that command to resume it, "
-                    "choose another --out, or add --overwrite to delete it and start again")
+            _check_same_sweep(out, old, sig, shard)
             manifest = old
         else:
             manifest = {
@@ -768,6 +821,7 @@ def run_sweep(plan: SweepPlan, out: str | Path | None = None, *, workers: int = 
                 "signature": sig, "config_source": str(plan.base.source),
                 "points": plan.points, "n_points": len(plan.points), "rows": plan.rows,
                 "n_chunks": plan.n_chunks, "dtypes": dtypes, "format": fmt,
+                "shard": _shard_dict(shard),
             }
             out.mkdir(parents=True, exist_ok=True)
             _atomic_write(out / MANIFEST, json.dumps(manifest, indent=1) + "\n")
@@ -785,7 +839,8 @@ def run_sweep(plan: SweepPlan, out: str | Path | None = None, *, workers: int = 
             _atomic_write(_chunk_path(out, chunk), text)
 
     if todo:
-        _execute(plan, todo, workers, progress, finished, dtypes)
+        rows = sum(b - a for a, b in map(plan.chunk_bounds, plan.shard_chunks(shard)))
+        _execute(plan, todo, rows, workers, progress, finished, dtypes, dask, scheduler)
     if out is None:
         import pandas as pd
 
@@ -795,57 +850,133 @@ def run_sweep(plan: SweepPlan, out: str | Path | None = None, *, workers: int = 
         table.attrs["manifest"] = {"signature": plan.signature(), "points": plan.points,
                                    "dtypes": dtypes, "rows": plan.rows}
         return table
-    results = out / (RESULTS_PARQUET if manifest.get("format", fmt) == "parquet" else RESULTS_CSV)
-    if not results.exists():
-        table = _concat_chunks(out, plan.n_chunks, dtypes, plan.rows, plan.chunk_size)
-        if results.suffix == ".parquet":
-            tmp = results.with_name(f".{results.name}.tmp")
-            table.to_parquet(tmp, index=False)
-            os.replace(tmp, results)
-        else:
-            _atomic_write(results, table.to_csv(index=False, lineterminator="\n"))
-        manifest["finished"] = _now()
-        _atomic_write(out / MANIFEST, json.dumps(manifest, indent=1) + "\n")
+    if shard is None and not _results_path(out, manifest).exists():
+        _write_results(out, manifest,
+                       _concat_chunks(out, plan.n_chunks, dtypes, plan.rows, plan.chunk_size))
+    elif shard is None or manifest.get("finished") is not None:
+        return read_sweep(out)  # nothing new: leave the manifest as it is
+    manifest["finished"] = _now()
+    _atomic_write(out / MANIFEST, json.dumps(manifest, indent=1) + "\n")
     return read_sweep(out)
 
 
-def _execute(plan: SweepPlan, todo: list[int], workers: int, progress: bool, finished,
-             dtypes: dict[str, str]) -> None:
-    """Run the chunks in ``todo``, calling ``finished(chunk, csv_text)`` for each."""
+def parse_shard(shard: Any) -> tuple[int, int] | None:
+    """``"K/N"`` or ``(K, N)`` as a checked pair, or ``None``.
+
+    Shards count from 0, as a SLURM job array does with ``--array=0-(N-1)``:
+    ``--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT``.
+
+    Parameters
+    ----------
+    shard
+        ``"K/N"``, ``(K, N)`` or ``None``.
+
+    Returns
+    -------
+    tuple of int, or None
+        ``(K, N)``.
+
+    Raises
+    ------
+    ConfigError
+        If it is not two whole numbers with ``0 <= K < N``.
+    """
+    if shard is None:
+        return None
+    text = shard if isinstance(shard, str) else "/".join(map(str, shard)) \
+        if isinstance(shard, (tuple, list)) else repr(shard)
+    m = re.match(r"^\s*(\d+)\s*/\s*(\d+)\s*$", text)
+    if not m:
+        raise ConfigError(f"--shard {text}: write K/N, two whole numbers: run shard K of N "
+                          "(K = 0 .. N-1), e.g. --shard 0/4")
+    k, n = int(m.group(1)), int(m.group(2))
+    if n < 1 or k >= n:
+        raise ConfigError(
+            f"--shard {text}: K counts from 0, so with N = {n} it must be 0 .. {max(n - 1, 0)}; "
+            "in a SLURM job array use #SBATCH --array=0-(N-1) with "
+            "--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT")
+    return k, n
+
+
+def _shard_dict(shard: tuple[int, int] | None) -> dict[str, int] | None:
+    return None if shard is None else {"index": shard[0], "count": shard[1]}
+
+
+def _shard_text(shard: Mapping[str, int] | None) -> str:
+    return "the whole sweep" if not shard else f"shard {shard['index']}/{shard['count']}"
+
+
+def _check_same_sweep(out: Path, old: Mapping[str, Any], sig: Mapping[str, Any],
+                      shard: tuple[int, int] | None) -> None:
+    """Refuse to resume into a folder of another sweep, or of another shard."""
+    diff = _differences(old.get("signature", {}), sig)
+    if diff:
+        raise ConfigError(
+            f"--out {out}: already holds a different sweep, started "
+            f"{old.get('started', '?')} by\n    {old.get('command', '?')}\n  "
+            "it differs in " + "; ".join(diff) + "\n  rerun that command to resume it, "
+            "choose another --out, or add --overwrite to delete it and start again")
+    if old.get("shard") != _shard_dict(shard):
+        raise ConfigError(
+            f"--out {out}: holds {_shard_text(old.get('shard'))} of this sweep, not "
+            f"{_shard_text(_shard_dict(shard))}; give every shard its own --out (e.g. "
+            f"runs/NAME/shard-K), then join them with clonesim merge")
+
+
+def _results_path(out: Path, manifest: Mapping[str, Any]) -> Path:
+    return out / (RESULTS_PARQUET if manifest.get("format") == "parquet" else RESULTS_CSV)
+
+
+def _write_results(out: Path, manifest: Mapping[str, Any], table) -> None:
+    """The merged results file, whole or not at all."""
+    results = _results_path(out, manifest)
+    if results.suffix == ".parquet":
+        tmp = results.with_name(f".{results.name}.tmp")
+        table.to_parquet(tmp, index=False)
+        os.replace(tmp, results)
+    else:
+        _atomic_write(results, table.to_csv(index=False, lineterminator="\n"))
+
+
+def _execute(plan: SweepPlan, todo: list[int], rows: int, workers: int, progress: bool,
+             finished, dtypes: dict[str, str], dask: bool = False, scheduler: Any = None) -> None:
+    """Run the chunks in ``todo``, calling ``finished(chunk, csv_text)`` for each,
+    on whatever :func:`~clonesim.executors.chunk_executor` opens; ``rows`` is the
+    progress bar's total (the sweep's, or its shard's)."""
     from tqdm.auto import tqdm
 
-    done_rows = plan.rows - sum(b - a for a, b in map(plan.chunk_bounds, todo))
-    args = (plan.configs, plan.seed, plan.replicates, plan.points, dtypes)
-    bar = tqdm(total=plan.rows, initial=done_rows, unit="patient", disable=not progress,
+    from .executors import chunk_executor
+
+    done_rows = rows - sum(b - a for a, b in map(plan.chunk_bounds, todo))
+    bar = tqdm(total=rows, initial=done_rows, unit="patient", disable=not progress,
                desc="sweep", smoothing=0.1, dynamic_ncols=True)
+
+    def done(chunk: int, text: str) -> None:
+        finished(chunk, text)
+        a, b = plan.chunk_bounds(chunk)
+        bar.update(b - a)
+
     try:
-        if workers == 1 or len(todo) == 1:
-            _init_worker(*args)
-            for c in todo:
-                a, b = plan.chunk_bounds(c)
-                finished(*_run_rows(c, a, b))
-                bar.update(b - a)
-            return
-        with ProcessPoolExecutor(max_workers=min(workers, len(todo)), initializer=_init_worker,
-                                 initargs=args) as pool:
+        with chunk_executor(min(workers, len(todo)), dask, scheduler) as (pool, slots):
+            if pool is None:
+                for c in todo:
+                    done(*_run_rows(_task(plan, c, dtypes)))
+                return
             # a bounded number in flight, so a Ctrl-C or kill leaves little queued
-            pending = set()
+            pending: set = set()
             queue = iter(todo)
             try:
-                for c in itertools.islice(queue, 2 * workers):
-                    pending.add(pool.submit(_run_rows, c, *plan.chunk_bounds(c)))
-                while pending:
+                while True:
+                    for c in itertools.islice(queue, max(0, slots() - len(pending))):
+                        pending.add(pool.submit(_run_rows, _task(plan, c, dtypes)))
+                    if not pending:
+                        break
                     ready, pending = wait(pending, return_when=FIRST_COMPLETED)
                     for fut in ready:
-                        c, text = fut.result()
-                        finished(c, text)
-                        a, b = plan.chunk_bounds(c)
-                        bar.update(b - a)
-                        nxt = next(queue, None)
-                        if nxt is not None:
-                            pending.add(pool.submit(_run_rows, nxt, *plan.chunk_bounds(nxt)))
+                        done(*fut.result())
             except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
+                for fut in pending:
+                    fut.cancel()
                 raise
     finally:
         bar.close()
@@ -865,14 +996,20 @@ def _sorted(table):
 
 def _concat_chunks(out: Path, n_chunks: int, dtypes: dict[str, str], rows: int,
                    chunk_size: int):
-    """All chunk files of a sweep as one table; checks that each has its rows."""
+    """All chunk files of a sweep folder as one table; checks that each has its rows."""
+    files = {c: _chunk_path(out, c) for c in range(n_chunks)}
+    return _read_chunks({c: f for c, f in files.items() if f.exists()}, dtypes, rows,
+                        chunk_size)
+
+
+def _read_chunks(files: Mapping[int, Path], dtypes: dict[str, str], rows: int,
+                 chunk_size: int):
+    """Chunk files (chunk number -> path) as one sorted table; checks that each
+    holds its rows."""
     import pandas as pd
 
     frames = []
-    for c in range(n_chunks):
-        path = _chunk_path(out, c)
-        if not path.exists():
-            continue
+    for c, path in sorted(files.items()):
         frame = _read_csv(path, dtypes)
         expected = min(chunk_size, rows - c * chunk_size)
         if len(frame) != expected:
@@ -898,7 +1035,8 @@ def read_sweep(folder: str | Path):
         One row per (point, replicate) done so far, sorted by point and
         replicate, with the sweep's dtypes. ``table.attrs["complete"]`` says
         whether every row is there; ``table.attrs["manifest"]`` holds the
-        manifest (axes, base config, seed, times).
+        manifest (axes, base config, seed, times, and ``"shard"`` for the
+        folder of one shard).
 
     Raises
     ------
@@ -936,7 +1074,8 @@ def read_sweep(folder: str | Path):
 def sweep(config: Config | str | Path, axes: Any, replicates: int, seed: Any = None, *,
           workers: int = 1, out: str | Path | None = None, design: str | None = None,
           points: int | None = None, chunk_size: int | None = None, overwrite: bool = False,
-          progress: bool = True, fmt: str = "csv"):
+          progress: bool = True, fmt: str = "csv", dask: bool = False, scheduler: Any = None,
+          shard: Any = None):
     """Run a parameter sweep: every point of a grid (or design), ``replicates``
     virtual patients each. The Python twin of ``clonesim sweep``.
 
@@ -954,7 +1093,8 @@ def sweep(config: Config | str | Path, axes: Any, replicates: int, seed: Any = N
         Root seed; ``None`` draws fresh entropy (recorded in
         ``table.attrs["manifest"]`` when written to a folder, and in the seed column).
     workers
-        Processes (0: one per core). The table is identical for any value.
+        Processes (0: one per core), or Dask workers with ``dask=True``. The
+        table is identical for any value.
     out
         A folder to write a resumable sweep into (rerunning the same call
         resumes it), or ``None``.
@@ -968,11 +1108,23 @@ def sweep(config: Config | str | Path, axes: Any, replicates: int, seed: Any = N
         Show a progress bar.
     fmt
         Merged results as ``"csv"`` or ``"parquet"``.
+    dask
+        Start a local Dask cluster of ``workers`` processes for this sweep (and
+        close it after). Needs ``pip install "clonesim[dist]"``.
+    scheduler
+        Run on an existing Dask cluster: its address (``"tcp://host:8786"``),
+        a cluster object (``LocalCluster``, dask-jobqueue's ``SLURMCluster``)
+        or your ``distributed.Client``, which is left open. Its workers need
+        the same clonesim installed. The table is the same as a local run's.
+    shard
+        ``"K/N"`` or ``(K, N)``: run only shard ``K`` (from 0) of ``N`` into
+        ``out`` (needs ``out`` and ``seed``); join the shards'
+        folders with :func:`merge_sweeps`.
 
     Returns
     -------
     pandas.DataFrame
-        One row per (point, replicate): ``point``, ``replicate``, one column
+        One row per (point, replicate) (only the shard's, for a shard): ``point``, ``replicate``, one column
         per axis, ``seed`` (``simulate(cfg, seed=...)`` reruns the patient on
         the point's scenario), then ``outcome``, ``cured``, ``died``,
         ``refractory``, ``lines_used``, ``detection_day``, ``end_day``,
@@ -986,6 +1138,12 @@ def sweep(config: Config | str | Path, axes: Any, replicates: int, seed: Any = N
     >>> table = clonesim.sweep("configs/classic_98_2.toml",               # doctest: +SKIP
     ...                        ["drugs.A.kill_fraction=0.9:0.999:5"], 50, seed=1)
     >>> table.groupby("drugs.A.kill_fraction")["cured"].mean()            # doctest: +SKIP
+
+    On a Dask cluster (the same table)::
+
+        from distributed import Client
+        client = Client("tcp://scheduler-host:8786")      # or Client(SLURMCluster(...))
+        table = clonesim.sweep(cfg, axes, 200, seed=1, scheduler=client, out="runs/x")
     """
     if out is not None and not overwrite and Path(out).is_dir():
         # resuming: an unseeded call reuses the recorded seed, and the chunk layout
@@ -993,16 +1151,18 @@ def sweep(config: Config | str | Path, axes: Any, replicates: int, seed: Any = N
         if m:
             seed = m["signature"]["seed"] if seed is None else seed
             chunk_size = m["signature"]["chunk_size"] if chunk_size is None else chunk_size
-    plan = plan_sweep(config, axes, replicates, seed,
-                      design=design, points=points, chunk_size=chunk_size)
+    shard = parse_shard(shard)
+    plan = plan_sweep(config, axes, replicates, seed, design=design, points=points,
+                      chunk_size=chunk_size, shards=shard[1] if shard else 1)
     return run_sweep(plan, out, workers=workers, overwrite=overwrite, progress=progress,
-                     command=f"clonesim.sweep({_describe_call(config, plan)})", fmt=fmt)
+                     command=f"clonesim.sweep({_describe_call(config, plan, shard)})", fmt=fmt,
+                     shard=shard, dask=dask, scheduler=scheduler)
 
 
-def _describe_call(config, plan: SweepPlan) -> str:
+def _describe_call(config, plan: SweepPlan, shard: tuple[int, int] | None = None) -> str:
     src = config if not isinstance(config, Config) else config.source
     return (f"{str(src)!r}, {[a.text for a in plan.axes]!r}, {plan.replicates}, "
-            f"seed={plan.seed}")
+            f"seed={plan.seed}" + (f", shard='{shard[0]}/{shard[1]}'" if shard else ""))
 
 
 def load_sweep_file(path: str | Path) -> dict[str, Any]:
