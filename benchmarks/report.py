@@ -56,6 +56,17 @@ def headline(eng: dict, peer: dict) -> list[str]:
         out.append(f"| cost per simulated day flat within 2x, 1e4–1e12 cells | engine {r:.2f}x "
                    f"(1e3–1e12: {z['ratio_max_min_engine']:.2f}x); through `simulate` "
                    f"{z['ratio_max_min_simulate_from_1e4']:.2f}x | {_yes(r <= 2.0)} |")
+    rows = [r for r in peer.get("timing", {}).get("clonesim", []) if r["N"] >= 1e4 - 0.5]
+    if len(rows) > 1:
+        tumour = [r["seconds"]["median"] for r in rows]
+        step = [r["seconds"]["median"] / max(r["steps"]["median"], 1) for r in rows]
+        lo, hi = (round(math.log10(r["N"])) for r in (rows[0], rows[-1]))
+        out.append(f"| peers model (2 types): cost flat within 2x, 1e{lo}–1e{hi} cells | per "
+                   f"tumour {max(tumour) / min(tumour):.2f}x (its steps grow "
+                   f"{rows[-1]['steps']['median'] / rows[0]['steps']['median']:.0f}x with the "
+                   f"horizon ln(N/1000)/0.7); per step {max(step) / min(step):.2f}x | "
+                   f"{_yes(max(tumour) / min(tumour) <= 2.0)} per tumour, "
+                   f"{_yes(max(step) / min(step) <= 2.0)} per step |")
     c = eng.get("clonesteps")
     if c:
         worst = min(r["ratio"] for r in c["rows"])
