@@ -120,39 +120,38 @@ def bench_many(n_patients: int, reps: int) -> dict:
 # ----------------------------------------------------------------------------
 
 
-def _patient_table(first: str, rows, label) -> list[str]:
-    out = [f"| {first} | ms per patient (median) | IQR | steps | µs per step | live clones "
+def _patient_section(title: str, part: dict, first: str, label, note: str) -> list[str]:
+    """A heading, the command, one row per scenario variant, and a note."""
+    out = [f"### {title}", "", f"`{part['command']}` — {part['what']}.", "",
+           f"| {first} | ms per patient (median) | IQR | steps | µs per step | live clones "
            "(mean) | types seen |", "| --- | --- | --- | --- | --- | --- | --- |"]
-    for r in rows:
+    for r in part["rows"]:
         s = r["seconds"]
         out.append(f"| {label(r)} | **{s['median'] * 1e3:.1f}** | {s['q1'] * 1e3:.1f} – "
                    f"{s['q3'] * 1e3:.1f} | {r['steps']['median']:.0f} | "
                    f"{r['us_per_step']['median']:.2f} | {r['live_clones']['median']:.1f} | "
                    f"{r['types_seen']['median']:.0f} |")
-    return out
+    return out + ["", note, ""]
 
 
 def markdown(res: dict) -> list[str]:
     out = []
     d = res.get("detection")
     if d:
-        out += ["### 6. `classic_98_2` against tumour size at detection", "",
-                f"`{d['command']}` — {d['what']}.", ""]
-        out += _patient_table("detected at", d["rows"],
-                              lambda r: f"1e{round(math.log10(r['detection_cells']))}")
-        out += ["", f"Max/min of the medians: {d['ratio_max_min']:.2f}x. The engine pays per "
-                "step and live clone, not per cell: a bigger tumour at detection adds steps "
-                "(it takes longer to grow and to regrow) and clones (more resistant mutants "
-                "exist), nothing per cell.", ""]
+        out += _patient_section(
+            "6. `classic_98_2` against tumour size at detection", d, "detected at",
+            lambda r: f"1e{round(math.log10(r['detection_cells']))}",
+            f"Max/min of the medians: {d['ratio_max_min']:.2f}x. The engine pays per step and "
+            "live clone, not per cell: a bigger tumour at detection adds steps (it takes longer "
+            "to grow and to regrow) and clones (more resistant mutants exist), nothing per cell.")
     g = res.get("drugs")
     if g:
-        out += ["### 7. `classic_98_2` against the number of drugs", "",
-                f"`{g['command']}` — {g['what']}.", ""]
-        out += _patient_table("drugs (genotypes)", g["rows"],
-                              lambda r: f"{r['drugs']} ({r['genotypes']})")
-        out += ["", "More drugs mean more lines (a longer life to simulate, so more steps) and "
-                "more genotypes; the µs per step column tracks the live clones, which stay far "
-                "below 2^drugs because a genotype needs a mutant to exist.", ""]
+        out += _patient_section(
+            "7. `classic_98_2` against the number of drugs", g, "drugs (genotypes)",
+            lambda r: f"{r['drugs']} ({r['genotypes']})",
+            "More drugs mean more lines (a longer life to simulate, so more steps) and more "
+            "genotypes; the µs per step column tracks the live clones, which stay far below "
+            "2^drugs because a genotype needs a mutant to exist.")
     m = res.get("many")
     if m:
         r1, r2 = m["rows"]["1"], m["rows"]["2"]
