@@ -222,7 +222,9 @@ SCHEMA: dict[str, dict[str, Spec]] = {
             "samples cells and the next line is the first unused line in `lines` that the "
             "sample looks sensitive to. 'adaptive': each line pauses when the burden falls to "
             "adaptive_pause_at of its start value and resumes when it regrows to "
-            "adaptive_resume_at.", choices=("sequence", "rebiopsy", "adaptive")),
+            "adaptive_resume_at; both are checked at the scans (clinic.scan_interval_days), "
+            "as a clinic measures the burden at visits.",
+            choices=("sequence", "rebiopsy", "adaptive")),
         "rebiopsy_cells": Spec("int", 100, "Cells a re-biopsy samples.", "cells",
                                lo=1, hi=1e6),
         "rebiopsy_site": Spec("str", "largest",
