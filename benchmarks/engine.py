@@ -128,12 +128,14 @@ def bench_size(exponents, reps: int, horizon: float) -> dict:
     for e in exponents:
         n = 10.0 ** e
         cfg = size_config(n, horizon)
-        eng, sim, steps, clones = [], [], [], []
+        eng, sim, steps, clones, per_clone = [], [], [], [], []
         for s in range(reps):
             dt, state = run_engine(cfg, s)
             eng.append(dt)
             steps.append(state.steps)
             clones.append(int(np.count_nonzero(state.counts[: state.n_slots])))
+            live = float((state.trajectory()[2] > 0).sum(axis=1).mean())  # over the days
+            per_clone.append(dt / horizon / live)
             t0 = time.perf_counter()
             clonesim.simulate(cfg, seed=s)
             sim.append(time.perf_counter() - t0)
@@ -143,6 +145,7 @@ def bench_size(exponents, reps: int, horizon: float) -> dict:
             "simulate_us_per_day": summarize(np.array(sim) / horizon * 1e6),
             "steps": summarize(steps),
             "clones_at_end": summarize(clones),
+            "engine_us_per_clone_day": summarize(np.array(per_clone) * 1e6),
         })
 
     def ratio(key, lo_exp):
@@ -162,6 +165,7 @@ def bench_size(exponents, reps: int, horizon: float) -> dict:
         "ratio_max_min_simulate": ratio("simulate_us_per_day", lo),
         "ratio_max_min_engine_from_1e4": ratio("engine_us_per_day", max(lo, 4)),
         "ratio_max_min_simulate_from_1e4": ratio("simulate_us_per_day", max(lo, 4)),
+        "ratio_max_min_engine_per_clone": ratio("engine_us_per_clone_day", lo),
         "aim_ratio": 2.0,
     }
 
@@ -367,20 +371,24 @@ def markdown(res: dict) -> str:
     z = res.get("size")
     if z:
         out += ["### 2. Cost vs tumour size", "", f"`{z['command']}` — {z['what']}.", "",
-                "| N cells | engine µs / simulated day | simulate µs / day | steps | clones at end |",
-                "| --- | --- | --- | --- | --- |"]
+                "| N cells | engine µs / simulated day | simulate µs / day | steps | clones at end "
+                "| engine µs / day / live clone |",
+                "| --- | --- | --- | --- | --- | --- |"]
         for r in z["rows"]:
+            per_clone = r.get("engine_us_per_clone_day", {}).get("median", float("nan"))
             out.append(f"| 1e{round(math.log10(r['n_cells']))} | "
                        f"{r['engine_us_per_day']['median']:.2f} | "
                        f"{r['simulate_us_per_day']['median']:.2f} | {r['steps']['median']:.0f} | "
-                       f"{r['clones_at_end']['median']:.0f} |")
+                       f"{r['clones_at_end']['median']:.0f} | {per_clone:.2f} |")
         lo = round(math.log10(min(r["n_cells"] for r in z["rows"])))
         hi = round(math.log10(max(r["n_cells"] for r in z["rows"])))
         out += ["", f"Ratio max/min of the medians, 1e{lo}–1e{hi}: engine "
                 f"**{z['ratio_max_min_engine']:.2f}x**, simulate {z['ratio_max_min_simulate']:.2f}x; "
                 f"1e4–1e{hi}: engine {z['ratio_max_min_engine_from_1e4']:.2f}x, simulate "
                 f"{z['ratio_max_min_simulate_from_1e4']:.2f}x (aim: within "
-                f"{z['aim_ratio']:g}x).", ""]
+                f"{z['aim_ratio']:g}x). Per live clone (the engine's unit of work; clones "
+                f"averaged over the simulated days): "
+                f"{z.get('ratio_max_min_engine_per_clone', float('nan')):.2f}x.", ""]
     c = res.get("clonesteps")
     if c:
         out += ["### 3. Clone-steps per second vs the raw draw rate", "",

@@ -55,7 +55,9 @@ def headline(eng: dict, peer: dict) -> list[str]:
         r = z["ratio_max_min_engine_from_1e4"]
         out.append(f"| cost per simulated day flat within 2x, 1e4–1e12 cells | engine {r:.2f}x "
                    f"(1e3–1e12: {z['ratio_max_min_engine']:.2f}x); through `simulate` "
-                   f"{z['ratio_max_min_simulate_from_1e4']:.2f}x | {_yes(r <= 2.0)} |")
+                   f"{z['ratio_max_min_simulate_from_1e4']:.2f}x; per live clone "
+                   f"{z.get('ratio_max_min_engine_per_clone', float('nan')):.2f}x | "
+                   f"{_yes(r <= 2.0)} per day |")
     rows = [r for r in peer.get("timing", {}).get("clonesim", []) if r["N"] >= 1e4 - 0.5]
     if len(rows) > 1:
         tumour = [r["seconds"]["median"] for r in rows]
@@ -176,7 +178,9 @@ def shortfalls(eng: dict, peer: dict) -> list[str]:
                 f"path (one transition for the lot) takes over.{tail} Through "
                 f"`clonesim.simulate` the ratio is "
                 f"{z['ratio_max_min_simulate_from_1e4']:.1f}x, because fixed per-call work "
-                f"dilutes it."]
+                f"dilutes it. Per live clone the engine's cost per day varies "
+                f"{z.get('ratio_max_min_engine_per_clone', float('nan')):.1f}x: flat up to "
+                f"1e7, then the batches of (ii) add their own transitions."]
     c = eng.get("clonesteps")
     if c and min(r["ratio"] for r in c["rows"]) < c["aim_ratio"]:
         ratios = ", ".join(f"{r['ratio']:.2f}" for r in c["rows"])
