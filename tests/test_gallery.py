@@ -1,12 +1,14 @@
 """The figure gallery: every figure renders to every format without a
 warning, the Muller fractions sum to 1, saved files carry provenance, the
-``clonesim figure`` command works, and a notebook panel's callback is quick.
+``clonesim figure`` command works, MP4s are real videos, a notebook panel's
+callback is quick and the wheel carries the scenarios.
 Teaching model, not for clinical use."""
 
 from __future__ import annotations
 
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -169,12 +171,41 @@ def test_cli_figure_mistakes_exit_2(tmp_path, capsys):
     assert status == 2 and "--list" in err
 
 
-def test_cli_mp4_without_ffmpeg(tmp_path, capsys, monkeypatch):
-    import shutil
+def test_mp4_animation_is_a_real_video(tmp_path):
+    """imageio-ffmpeg (the test extra) supplies ffmpeg: the file is an MP4
+    (an ISO 'ftyp' box) with every frame, and carries the provenance."""
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
+    fig = gallery.figure("sites", style="paper")
+    path = gallery.animate(fig, tmp_path / "s.mp4", frames=5, fps=5, dpi=40)
+    data = path.read_bytes()
+    assert data[4:8] == b"ftyp" and len(data) > 1000
+    assert b"config_hash=" in data
+    frames, _ = imageio_ffmpeg.count_frames_and_secs(str(path))
+    assert frames == 5
 
+
+def _no_ffmpeg(monkeypatch):
+    import shutil
+    import sys
+
+    monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)  # import fails
     monkeypatch.setattr(shutil, "which", lambda name: None)
+
+
+def test_mp4_without_ffmpeg_says_how_to_get_it(tmp_path, monkeypatch):
+    _no_ffmpeg(monkeypatch)
+    fig = gallery.figure("sites", style="paper")
+    with pytest.raises(RuntimeError) as info:
+        gallery.animate(fig, tmp_path / "s.mp4", frames=2)
+    text = str(info.value)
+    assert 'pip install "clonesim[video]"' in text and "GIF" in text and "PATH" in text
+    assert not (tmp_path / "s.mp4").exists()
+
+
+def test_cli_mp4_without_ffmpeg(tmp_path, capsys, monkeypatch):
+    _no_ffmpeg(monkeypatch)
     status, _, err = cli(["figure", "sites", "--format", "mp4", "--out", tmp_path], capsys)
-    assert status == 2 and "ffmpeg" in err
+    assert status == 2 and "clonesim[video]" in err and "--format gif" in err
 
 
 def test_panel_without_widgets_calls_once():
@@ -204,6 +235,37 @@ def test_panel_callback_is_quick():
         fig.savefig(io.BytesIO(), format="png", dpi=90)
         times.append(time.perf_counter() - t)
     assert min(times) < 2.0
+
+
+def test_wheel_carries_the_scenarios(tmp_path):
+    """A non-editable install (Colab, a student's laptop) finds the scenarios:
+    the wheel built from this checkout, as ``pip wheel .`` builds it (which
+    fetches the build backend, setuptools, like any install from source),
+    holds every .toml of configs/ as clonesim/scenarios/, sweeps included,
+    where find_config looks."""
+    import shutil
+    import subprocess
+    import sys
+    import zipfile
+
+    root = Path(__file__).resolve().parents[1]
+    src = tmp_path / "src"  # a copy, so the build leaves nothing in the checkout
+    for name in ("clonesim", "configs"):
+        shutil.copytree(root / name, src / name,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.nbi", "*.nbc"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(root / name, src / name)
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
+                            str(tmp_path / "dist"), str(src)],
+                           capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr[-2000:]
+    (wheel,) = (tmp_path / "dist").glob("clonesim-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped = {f"clonesim/scenarios/{p.relative_to(root / 'configs').as_posix()}"
+               for p in (root / "configs").rglob("*.toml")}
+    assert len(shipped) >= 10 and shipped <= names
+    assert not any("__pycache__" in n for n in names)
+    assert (Path(gallery.__file__).parent / "scenarios") in gallery._places()
 
 
 def test_cured_patients_are_censored_at_the_end_of_follow_up():
