@@ -370,7 +370,7 @@ def _cmd_figure(args) -> int:
     if args.list:
         width = max(len(name) for name in gallery.FIGURES)
         for name, entry in gallery.FIGURES.items():
-            extra = [x for x, on in (("gif", entry.animated), ("--n", entry.sized)) if on]
+            extra = [x for x, on in (("gif, mp4", entry.animated), ("--n", entry.sized)) if on]
             print(f"{name:<{width}}  {entry.about}" + (f" [{', '.join(extra)}]" if extra else ""))
         return 0
     if not args.name:
