@@ -208,7 +208,8 @@ def _parser() -> argparse.ArgumentParser:
     fig.add_argument("--list", action="store_true", help="list the figures and what they show")
     fig.add_argument("--format", choices=("png", "svg", "pdf", "gif", "mp4"), default="png",
                      help="png, svg, pdf; gif (an animation, no ffmpeg needed) or mp4 (needs "
-                          "ffmpeg) for figures with a time axis (default: %(default)s)")
+                          "ffmpeg: pip install 'clonesim[video]') for figures with a time axis "
+                          "(default: %(default)s)")
     fig.add_argument("--dpi", type=_positive, default=150,
                      help="resolution of png, gif and mp4 (default: %(default)s)")
     fig.add_argument("--style", choices=("lecture", "paper"), default="lecture",
@@ -406,7 +407,7 @@ def _cmd_figure(args) -> int:
     if args.list:
         width = max(len(name) for name in gallery.FIGURES)
         for name, entry in gallery.FIGURES.items():
-            extra = [x for x, on in (("gif", entry.animated), ("--n", entry.sized)) if on]
+            extra = [x for x, on in (("gif, mp4", entry.animated), ("--n", entry.sized)) if on]
             print(f"{name:<{width}}  {entry.about}" + (f" [{', '.join(extra)}]" if extra else ""))
         return 0
     if not args.name:
@@ -425,11 +426,10 @@ def _cmd_figure(args) -> int:
                           "pdf (animated figures: " + ", ".join(
                               n for n, e in gallery.FIGURES.items() if e.animated) + ")")
     if args.format == "mp4":
-        import shutil
-
-        if shutil.which("ffmpeg") is None:
-            raise ConfigError(f"figure {args.name}: MP4 needs ffmpeg on the PATH; use --format "
-                              "gif (no ffmpeg needed) or install ffmpeg")
+        try:
+            gallery.ffmpeg_path()  # before any simulation runs
+        except RuntimeError as exc:
+            raise ConfigError(f"figure {args.name}: {exc}") from None
     if args.n is not None and not entry.sized:
         raise ConfigError(f"figure {args.name}: draws one patient and takes no --n")
     out = Path(args.out)

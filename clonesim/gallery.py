@@ -32,7 +32,8 @@ from .config import Config, ConfigError, arm_config, load_config
 from .provenance import TEACHING_NOTE, provenance
 from .runners import simulate, simulate_cohort, simulate_many
 
-__all__ = ["FIGURES", "STYLES", "figure", "save", "animate", "find_config", "apply_style",
+__all__ = ["FIGURES", "STYLES", "figure", "save", "animate", "ffmpeg_path", "find_config",
+           "apply_style",
            "fluctuation_data", "no_resistance_data", "sweep_data", "recurrence", "muller",
            "fluctuation", "no_resistance", "survival", "arms", "sites", "sweep"]
 
@@ -49,8 +50,10 @@ STYLES = {
 def find_config(name: str) -> Path:
     """The path of a scenario shipped in ``configs/``, by file stem or path.
 
-    Looks in ``$CLONESIM_CONFIGS``, then the ``configs/`` folder next to the
-    package (a source checkout), then ``./configs`` and ``../configs``.
+    Looks in ``$CLONESIM_CONFIGS``, then the scenarios installed with the
+    package (a wheel carries ``configs/`` as ``clonesim/scenarios/``), then
+    the ``configs/`` folder next to the package (a source checkout or an
+    editable install), then ``./configs`` and ``../configs``.
 
     Parameters
     ----------
@@ -70,16 +73,20 @@ def find_config(name: str) -> Path:
     if direct.suffix == ".toml" and direct.is_file():
         return direct
     stem = direct.name if direct.suffix == ".toml" else f"{direct.name}.toml"
-    places = []
-    if os.environ.get("CLONESIM_CONFIGS"):
-        places.append(Path(os.environ["CLONESIM_CONFIGS"]))
-    places += [Path(__file__).resolve().parents[1] / "configs", Path("configs"),
-               Path("..") / "configs"]
+    places = _places()
     for place in places:
         if (place / stem).is_file():
             return place / stem
     raise ConfigError(f"no scenario {stem!r} found in " + ", ".join(str(p) for p in places)
                       + "; set CLONESIM_CONFIGS to the folder that holds the configs")
+
+
+def _places() -> list[Path]:
+    """Where :func:`find_config` looks, in order."""
+    here = Path(__file__).resolve().parent
+    env = [Path(os.environ["CLONESIM_CONFIGS"])] if os.environ.get("CLONESIM_CONFIGS") else []
+    return env + [here / "scenarios", here.parent / "configs", Path("configs"),
+                  Path("..") / "configs"]
 
 
 def _load(config) -> Config:
@@ -623,6 +630,46 @@ def save(fig: Figure, path, dpi: int = 150) -> Path:
     return plots.save_figure(fig, path, info.get("config"), info.get("seed"), dpi=dpi)
 
 
+MP4_HELP = ("MP4 animations need ffmpeg, and none was found: neither the imageio-ffmpeg "
+            "package, which ships an ffmpeg binary (pip install \"clonesim[video]\"), nor an "
+            "ffmpeg program on the PATH. GIF animations (--format gif, or a .gif file name) "
+            "need no ffmpeg.")
+
+
+def ffmpeg_path() -> str:
+    """The ffmpeg program that MP4 animations use.
+
+    imageio-ffmpeg's own binary when that package is installed (``pip install
+    "clonesim[video]"``; it also honours ``IMAGEIO_FFMPEG_EXE`` and falls
+    back to a system ffmpeg), otherwise an ``ffmpeg`` on the PATH: so a pip
+    install is all a student's laptop or a hosted Jupyter needs.
+
+    Returns
+    -------
+    str
+        The program's path.
+
+    Raises
+    ------
+    RuntimeError
+        If neither is found (:data:`MP4_HELP` says what to do).
+    """
+    import shutil
+
+    try:
+        import imageio_ffmpeg
+    except ImportError:
+        found = shutil.which("ffmpeg")
+    else:
+        try:
+            found = imageio_ffmpeg.get_ffmpeg_exe()
+        except RuntimeError:  # no binary for this platform and none on the system
+            found = None
+    if not found:
+        raise RuntimeError(MP4_HELP)
+    return found
+
+
 class _PillowWithComment:
     """Factory for a PillowWriter that stores the provenance as the GIF comment."""
 
@@ -642,7 +689,7 @@ class _PillowWithComment:
 
 def animate(fig: Figure, path, *, frames: int = 40, fps: int = 8, dpi: int = 72) -> Path:
     """Save an animation of a figure with a time axis in days unfolding from
-    left to right (GIF with pillow; MP4 when ffmpeg is on the PATH).
+    left to right (GIF with pillow; MP4 with ffmpeg, see :func:`ffmpeg_path`).
 
     Each frame hides what lies to the right of "now" and draws a cursor with
     the day, so the burden and the clone composition appear as they happen.
@@ -664,23 +711,21 @@ def animate(fig: Figure, path, *, frames: int = 40, fps: int = 8, dpi: int = 72)
     Raises
     ------
     RuntimeError
-        For ``.mp4`` when ffmpeg is not installed.
+        For ``.mp4`` when no ffmpeg is found (:func:`ffmpeg_path`).
     """
-    import shutil
-
+    import matplotlib as mpl
     from matplotlib.patches import Rectangle
 
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     comment = _metadata_text(fig)
+    rc = {}
     if fmt == "gif":
         writer = _PillowWithComment.make(fps, comment)
     elif fmt == "mp4":
-        if shutil.which("ffmpeg") is None:
-            raise RuntimeError("MP4 needs ffmpeg on the PATH; use --format gif (no ffmpeg "
-                               "needed) or install ffmpeg")
         from matplotlib.animation import FFMpegWriter
 
+        rc["animation.ffmpeg_path"] = ffmpeg_path()
         writer = FFMpegWriter(fps=fps, metadata={"comment": comment})
     else:
         raise ValueError(f"animation format must be gif or mp4, not {fmt!r}")
@@ -703,9 +748,10 @@ def animate(fig: Figure, path, *, frames: int = 40, fps: int = 8, dpi: int = 72)
         ax.add_patch(rect)
         covers.append((ax, rect))
         cursors.append(ax.axvline(x0, color="0.2", lw=1.5, zorder=4.6))
-    clock = fig.text(0.01, 0.01, "", ha="left", va="bottom",
+    # bottom right: the teaching mark sits bottom left
+    clock = fig.text(0.99, 0.01, "", ha="right", va="bottom",
                      fontsize=10 * (fig.get_size_inches()[0] / 9) ** 0.5, color="0.2")
-    with writer.saving(fig, str(path), dpi):
+    with mpl.rc_context(rc), writer.saving(fig, str(path), dpi):
         for now in np.linspace(lo, hi, frames):
             for ax, rect in covers:
                 x1 = ax.get_xlim()[1]

@@ -528,8 +528,8 @@ def plot_fluctuation(resistant, m: float, ax=None, *, mark: bool = True,
     observed = np.array([np.mean((r >= lo) & (r <= hi)) for lo, hi in bins])
     theory = np.array([pmf[lo:hi + 1].sum() for lo, hi in bins])
     mean = float(r.mean()) if n else 0.0
-    poisson = np.array([stats.poisson.cdf(hi, mean) - stats.poisson.cdf(lo - 1, mean)
-                        for lo, hi in bins])
+    lo, hi = np.array(bins).T
+    poisson = stats.poisson.cdf(hi, mean) - stats.poisson.cdf(lo - 1, mean)
     fig, ax = _new_axes(ax, figsize=(9, 5))
     x = np.arange(len(bins))
     ax.bar(x, observed, width=0.75, color="#56B4E9", edgecolor="#0072B2",
