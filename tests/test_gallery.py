@@ -275,6 +275,11 @@ def test_wheel_carries_the_scenarios(tmp_path):
     shipped = {f"clonesim/scenarios/{p.relative_to(root / 'configs').as_posix()}"
                for p in (root / "configs").rglob("*.toml")}
     assert len(shipped) >= 10 and shipped <= names
+    # pyproject lists the packages by hand (for the scenarios' mapping): every
+    # module of the source tree must be in the wheel, or a new subpackage was
+    # left out of that list
+    modules = {p.relative_to(root).as_posix() for p in (root / "clonesim").rglob("*.py")}
+    assert modules <= names, sorted(modules - names)
     assert not any("__pycache__" in n for n in names)
     assert (Path(gallery.__file__).parent / "scenarios") in gallery._places()
 
