@@ -28,6 +28,8 @@ _STYLES = ("-", "--", "-.", ":")
 _LINE_SHADES = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#F0E442", "#0072B2")
 
 
+_LABEL_BOX = dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.75)
+
 def type_style(type_id: int, n_drugs: int) -> dict:
     """Colour and dash for a cell type: stable across figures and runs."""
     geno = int(type_id) & ((1 << n_drugs) - 1)
@@ -85,10 +87,13 @@ def plot_burden(result, ax=None, *, show_total: bool = True, mark: bool = True) 
     c = cfg.clinic
     ax.axhline(c.detection_cells, color="0.3", ls=":", lw=1.2)
     ax.annotate("detection threshold", (0, c.detection_cells), xycoords=("axes fraction", "data"),
-                xytext=(4, 3), textcoords="offset points", fontsize=8, color="0.3")
+                xytext=(4, 3), textcoords="offset points", fontsize=8, color="0.3",
+                bbox=_LABEL_BOX)  # readable where a curve crosses it
     ax.axhline(c.lethal_cells, color="#D55E00", ls=":", lw=1.2)
+    # below its line: above it, the line labels hang from the top of the axes
     ax.annotate("lethal burden", (0, c.lethal_cells), xycoords=("axes fraction", "data"),
-                xytext=(4, 3), textcoords="offset points", fontsize=8, color="#D55E00")
+                xytext=(4, -3), textcoords="offset points", va="top", fontsize=8,
+                color="#D55E00", bbox=_LABEL_BOX)
     top = max(c.lethal_cells * 30, np.nanmax(result.burden) * 3 if result.burden.size else 10)
     ax.set_ylim(0.5, top)
     _shade_lines(ax, result)
