@@ -255,6 +255,28 @@ def _describe(e: Event, cfg) -> str:
     return f"{e.kind} {e.detail} ({burden})"
 
 
+def drawn_keys(config) -> list[str]:
+    """The dotted keys a cohort draws per patient (a phenotype mix: one per state)."""
+    from .config import MIX_KEY
+
+    keys = []
+    for key, entry in config.cohort.vary.items():
+        if key == MIX_KEY:
+            keys += [f"states.{name}.initial_fraction" for name in entry["alpha"]]
+        else:
+            keys.append(key)
+    return keys
+
+
+def _dotted(tree: dict, key: str) -> Any:
+    """``tree["a"]["b"]["c"]`` for the key ``"a.b.c"`` (None where missing)."""
+    for part in key.split("."):
+        if not isinstance(tree, dict) or part not in tree:
+            return None
+        tree = tree[part]
+    return tree
+
+
 class ResultSet(list):
     """Many patients of one scenario, in patient order."""
 
@@ -288,6 +310,16 @@ class ResultSet(list):
 
 class Cohort(ResultSet):
     """A virtual cohort: survival curves and the numbers a trial would report."""
+
+    def to_dataframe(self) -> "pd.DataFrame":
+        """One row per patient: the outcomes, then the values the patient drew
+        for each ``cohort.vary`` key (a column named by the key; a phenotype
+        mix gives one column per state), so outcomes can be plotted against
+        what made the patients differ."""
+        df = super().to_dataframe()
+        for key in drawn_keys(self[0].config) if len(self) else []:
+            df[key] = [_dotted(r.config.to_dict(), key) for r in self]
+        return df
 
     def endpoint_times(self, endpoint: str = "os", line: int = 1
                        ) -> tuple[list[float], list[float]]:

@@ -125,3 +125,19 @@ def test_adding_a_mix_leaves_the_other_draws_unchanged():
     for k in range(10):
         assert (patient_config(plain, SEED, k).mutation_rate
                 == patient_config(mixed, SEED, k).mutation_rate)
+
+
+def test_cohort_table_shows_what_each_patient_drew():
+    """The cohort table has a column per drawn key (a mix: one per state),
+    holding patient k's values from patient_config, so a teacher can plot
+    outcomes against what made the patients differ."""
+    cfg = receptor_switch({"mutation_rate": {"dist": "loguniform", "low": 1e-8, "high": 1e-6},
+                           MIX: {"dist": "dirichlet", "alpha": {"ER+": 8.0, "ER-": 2.0}}}
+                          ).set("simulation.horizon_days", 30.0)
+    table = clonesim.simulate_cohort(cfg, 5, seed=3, workers=1).to_dataframe()
+    for k in range(5):
+        drawn = patient_config(cfg, 3, k)
+        assert table.loc[k, "mutation_rate"] == drawn.mutation_rate
+        for name, state in drawn.states.items():
+            assert table.loc[k, f"states.{name}.initial_fraction"] == state.initial_fraction
+    assert table["mutation_rate"].nunique() == 5
