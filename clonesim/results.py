@@ -317,8 +317,10 @@ class Cohort(ResultSet):
         mix gives one column per state), so outcomes can be plotted against
         what made the patients differ."""
         df = super().to_dataframe()
-        for key in drawn_keys(self[0].config) if len(self) else []:
-            df[key] = [_dotted(r.config.to_dict(), key) for r in self]
+        keys = drawn_keys(self[0].config) if len(self) else []
+        trees = [r.config.to_dict() for r in self] if keys else []
+        for key in keys:
+            df[key] = [_dotted(tree, key) for tree in trees]
         return df
 
     def endpoint_times(self, endpoint: str = "os", line: int = 1
