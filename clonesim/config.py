@@ -798,6 +798,17 @@ def assign(raw: dict[str, Any], key: str, value: Any, source: str = "<config>") 
     node[parts[-1]] = copy.deepcopy(value)
 
 
+def lookup(raw: Mapping[str, Any], key: str) -> Any:
+    """Read a dotted key from a nested dict (``None`` where it is missing):
+    the reading twin of :func:`assign`."""
+    node: Any = raw
+    for part in key.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
 # ----------------------------------------------------------------------------
 # Validation
 # ----------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 import numpy as np
 
+from .config import MIX_KEY, lookup
 from .provenance import TEACHING_NOTE, provenance
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -257,8 +258,6 @@ def _describe(e: Event, cfg) -> str:
 
 def drawn_keys(config) -> list[str]:
     """The dotted keys a cohort draws per patient (a phenotype mix: one per state)."""
-    from .config import MIX_KEY
-
     keys = []
     for key, entry in config.cohort.vary.items():
         if key == MIX_KEY:
@@ -266,15 +265,6 @@ def drawn_keys(config) -> list[str]:
         else:
             keys.append(key)
     return keys
-
-
-def _dotted(tree: dict, key: str) -> Any:
-    """``tree["a"]["b"]["c"]`` for the key ``"a.b.c"`` (None where missing)."""
-    for part in key.split("."):
-        if not isinstance(tree, dict) or part not in tree:
-            return None
-        tree = tree[part]
-    return tree
 
 
 class ResultSet(list):
@@ -320,7 +310,7 @@ class Cohort(ResultSet):
         keys = drawn_keys(self[0].config) if len(self) else []
         trees = [r.config.to_dict() for r in self] if keys else []
         for key in keys:
-            df[key] = [_dotted(tree, key) for tree in trees]
+            df[key] = [lookup(tree, key) for tree in trees]
         return df
 
     def endpoint_times(self, endpoint: str = "os", line: int = 1
