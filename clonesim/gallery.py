@@ -101,6 +101,13 @@ def _tag(fig: Figure, name: str, config: Config, seed) -> Figure:
     return fig
 
 
+def _one_patient(plot, name: str, config, seed: int, mark: bool) -> Figure:
+    """A figure of one simulated patient, tagged with its provenance."""
+    cfg = _load(config)
+    result = simulate(cfg, seed=seed)
+    return _tag(plot(result, mark=mark), name, cfg, result.seed)
+
+
 # -- the figures ----------------------------------------------------------------
 
 
@@ -121,9 +128,7 @@ def recurrence(*, seed: int = 3, config="classic_98_2", mark: bool = True) -> Fi
     -------
     matplotlib.figure.Figure
     """
-    cfg = _load(config)
-    result = simulate(cfg, seed=seed)
-    return _tag(plots.plot_burden(result, mark=mark), "recurrence", cfg, result.seed)
+    return _one_patient(plots.plot_burden, "recurrence", config, seed, mark)
 
 
 def muller(*, seed: int = 3, config="classic_98_2", mark: bool = True) -> Figure:
@@ -142,9 +147,7 @@ def muller(*, seed: int = 3, config="classic_98_2", mark: bool = True) -> Figure
     -------
     matplotlib.figure.Figure
     """
-    cfg = _load(config)
-    result = simulate(cfg, seed=seed)
-    return _tag(plots.plot_muller(result, mark=mark), "muller", cfg, result.seed)
+    return _one_patient(plots.plot_muller, "muller", config, seed, mark)
 
 
 #: The fluctuation experiment: pure growth from N0 cells to N_FINAL (as in
@@ -387,9 +390,7 @@ def sites(*, seed: int = 2, config="her2_brain_sanctuary", mark: bool = True) ->
     -------
     matplotlib.figure.Figure
     """
-    cfg = _load(config)
-    result = simulate(cfg, seed=seed)
-    return _tag(plots.plot_sites(result, mark=mark), "sites", cfg, result.seed)
+    return _one_patient(plots.plot_sites, "sites", config, seed, mark)
 
 
 SWEEP_KILL = (0.5, 0.8, 0.9, 0.98, 0.999)
