@@ -37,6 +37,21 @@ RSS_TAIL = (
 )
 
 
+def time_simulate(cfg, seeds, warm: int = 1) -> tuple[list[float], list]:
+    """Wall time of ``clonesim.simulate(cfg, seed=s)`` for each seed, after
+    ``warm`` warm-up patients (seeds 10000, 10001, ...), and the results."""
+    import clonesim
+
+    for s in range(warm):
+        clonesim.simulate(cfg, seed=10_000 + s)
+    times, results = [], []
+    for s in seeds:
+        t0 = time.perf_counter()
+        results.append(clonesim.simulate(cfg, seed=s))
+        times.append(time.perf_counter() - t0)
+    return times, results
+
+
 def summarize(values) -> dict:
     """Median, quartiles, IQR, min, max and n of a sample (seconds or anything)."""
     a = np.asarray(list(values), dtype=float)

@@ -27,7 +27,7 @@ from clonesim.model import build_model
 
 from . import scaling
 from ._common import (RESULTS, fmt_num, fmt_time, git_commit, loadavg, machine,
-                      python_subprocess, summarize, write_json)
+                      python_subprocess, summarize, time_simulate, write_json)
 
 CLASSIC = "configs/classic_98_2.toml"
 OUT_OF_THE_WAY = {"detection_cells": 1e14, "lethal_cells": 1e15}  # never reached
@@ -83,16 +83,10 @@ def run_engine(cfg: clonesim.Config, seed: int) -> tuple[float, EngineState]:
 
 def bench_patient(n_seeds: int, n_processes: int = 3) -> dict:
     cfg = clonesim.load_config(Path(__file__).resolve().parents[1] / CLASSIC)
-    for s in range(3):  # warm-up: compile or load the cache, touch every code path
-        clonesim.simulate(cfg, seed=10_000 + s)
-    times, steps, per_step = [], [], []
-    for s in range(n_seeds):
-        t0 = time.perf_counter()
-        r = clonesim.simulate(cfg, seed=s)
-        dt = time.perf_counter() - t0
-        times.append(dt)
-        steps.append(r.steps)
-        per_step.append(dt / max(r.steps, 1))
+    # three warm-up patients: compile or load the cache, touch every code path
+    times, results = time_simulate(cfg, range(n_seeds), warm=3)
+    steps = [r.steps for r in results]
+    per_step = [dt / max(n, 1) for dt, n in zip(times, steps)]
     # The same in fresh processes: on a shared VM a process's median can be off by a
     # quarter, so the headline is the median over processes.
     code = ("import time, statistics, clonesim; "

@@ -41,7 +41,7 @@ import clonesim
 
 from . import ssa_numba
 from ._common import (BENCH, RESULTS, fmt_num, fmt_time, git_commit, loadavg, machine,
-                      python_subprocess, read_json, summarize, write_json)
+                      python_subprocess, read_json, summarize, time_simulate, write_json)
 
 BIRTH, DEATH, MUTATION, INITIAL = ssa_numba.BIRTH, ssa_numba.DEATH, ssa_numba.MUTATION, 1000
 PEER_SIZES = (1e4, 1e5, 1e6, 1e7)
@@ -129,15 +129,9 @@ def time_clonesim(sizes, reps: int) -> list[dict]:
     rows = []
     clonesim.simulate(clonesim_config(1e5), seed=0)  # warm
     for n in sizes:
-        cfg = clonesim_config(n)
-        clonesim.simulate(cfg, seed=10_000)
-        times, steps = [], []
-        for s in range(reps):
-            t0 = time.perf_counter()
-            r = clonesim.simulate(cfg, seed=s)
-            times.append(time.perf_counter() - t0)
-            steps.append(r.steps)
-        rows.append({"N": n, "seconds": summarize(times), "steps": summarize(steps)})
+        times, results = time_simulate(clonesim_config(n), range(reps))
+        rows.append({"N": n, "seconds": summarize(times),
+                     "steps": summarize([r.steps for r in results])})
     return rows
 
 

@@ -16,7 +16,7 @@ import numpy as np
 
 import clonesim
 
-from ._common import fmt_time, summarize
+from ._common import fmt_time, summarize, time_simulate
 
 CLASSIC = Path(__file__).resolve().parents[1] / "configs/classic_98_2.toml"
 DRUG_NAMES = "ABCDEFGH"
@@ -25,15 +25,10 @@ DRUG_NAMES = "ABCDEFGH"
 def _patients(cfg: clonesim.Config, seeds) -> dict:
     """Time ``simulate`` per patient, after one warm-up, and note its steps and
     live clones (mean over the recorded days of the types with any cell)."""
-    clonesim.simulate(cfg, seed=10_000)
-    times, steps, live, types = [], [], [], []
-    for s in seeds:
-        t0 = time.perf_counter()
-        r = clonesim.simulate(cfg, seed=s)
-        times.append(time.perf_counter() - t0)
-        steps.append(r.steps)
-        live.append(float((r.counts > 0).sum(axis=1).mean()))
-        types.append(r.counts.shape[1])
+    times, results = time_simulate(cfg, seeds)
+    steps = [r.steps for r in results]
+    live = [float((r.counts > 0).sum(axis=1).mean()) for r in results]
+    types = [r.counts.shape[1] for r in results]
     per_step = np.array(times) / np.maximum(steps, 1)
     return {"seconds": summarize(times), "steps": summarize(steps),
             "us_per_step": summarize(per_step * 1e6), "live_clones": summarize(live),

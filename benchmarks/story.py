@@ -26,6 +26,8 @@ import numpy as np
 import clonesim
 from clonesim.config import arm_config
 
+from ._common import time_simulate
+
 ROOT = Path(__file__).resolve().parents[1]
 OLD_COMMIT = "9cc2254"
 CLASSIC_SNIPPET = """
@@ -42,14 +44,8 @@ print(np.median(ts), np.median(steps))
 
 
 def _median_ms(cfg, n=30) -> tuple[float, float]:
-    clonesim.simulate(cfg, seed=0)
-    ts, steps = [], []
-    for s in range(n):
-        t0 = time.perf_counter()
-        r = clonesim.simulate(cfg, seed=s)
-        ts.append(time.perf_counter() - t0)
-        steps.append(r.steps)
-    return float(np.median(ts) * 1e3), float(np.median(steps))
+    ts, results = time_simulate(cfg, range(n))
+    return float(np.median(ts) * 1e3), float(np.median([r.steps for r in results]))
 
 
 def cohort_timing() -> dict:

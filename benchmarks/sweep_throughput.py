@@ -198,7 +198,7 @@ def render(data: dict, command: str) -> str:
     for k, v in w["seconds"].items():
         lines.append(f"| {k} | {fmt_time(v['median'])} | {fmt_time(v['iqr'])} | "
                      f"{w['patients'] / v['median']:.1f} |")
-    lines += [f"", f"Speed-up: **{w['speedup']:.2f}x**.", "", "## Dask against the local pool", ""]
+    lines += ["", f"Speed-up: **{w['speedup']:.2f}x**.", "", "## Dask against the local pool", ""]
     if "skipped" in d:
         lines.append(f"Not measured: {d['skipped']}.")
     else:
