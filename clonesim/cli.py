@@ -124,6 +124,17 @@ are pooled. A teaching tool, not for clinical use.
 """
 
 
+def _output_options(parser: argparse.ArgumentParser) -> None:
+    """--out, --set and --format, as ``run`` and ``cohort`` share them."""
+    parser.add_argument("--out", default="clonesim_out",
+                        help="output folder (default: %(default)s)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="change one config key, e.g. drugs.A.kill_fraction=0.95 "
+                             "(repeatable)")
+    parser.add_argument("--format", choices=("png", "svg", "pdf"), default="png",
+                        help="figure format (default: %(default)s)")
+
+
 def _positive(text: str) -> int:
     """argparse type: a whole number >= 1."""
     try:
@@ -171,11 +182,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("config", help="scenario file (.toml), e.g. configs/classic_98_2.toml")
     run.add_argument("--seed", type=_seed, default=None,
                      help="random seed (default: fresh entropy, printed so you can repeat it)")
-    run.add_argument("--out", default="clonesim_out", help="output folder (default: %(default)s)")
-    run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                     help="change one config key, e.g. drugs.A.kill_fraction=0.95 (repeatable)")
-    run.add_argument("--format", choices=("png", "svg", "pdf"), default="png",
-                     help="figure format (default: %(default)s)")
+    _output_options(run)
 
     coh = sub.add_parser(
         "cohort", help="simulate a virtual cohort: survival curves, refractory fraction",
@@ -192,11 +199,7 @@ def _parser() -> argparse.ArgumentParser:
     coh.add_argument("--workers", type=int, default=0,
                      help="processes (default 0: one per core); results do not depend on it")
     coh.add_argument("--arm", default=None, help="run only this arm of [cohort.arms]")
-    coh.add_argument("--out", default="clonesim_out", help="output folder (default: %(default)s)")
-    coh.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                     help="change one config key (repeatable)")
-    coh.add_argument("--format", choices=("png", "svg", "pdf"), default="png",
-                     help="figure format (default: %(default)s)")
+    _output_options(coh)
 
     fig = sub.add_parser(
         "figure", help="draw a named lecture figure from the gallery (--list names them)",
