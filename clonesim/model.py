@@ -1,10 +1,8 @@
 """Config -> flat arrays: the only place that knows both the config objects
 and the kernel's array layout.
 
-A cell's *type* is one int64: the resistance genotype (bit j = resistant to
-drug j) in the low ``n_drugs`` bits, and above them a class index
-``site * n_states + state`` for the phenotype state and the metastatic site.
-Scenarios without [states] or [sites] have one of each.
+How a type id packs genotype, state and site is :mod:`clonesim.celltypes`'s
+to say; this module builds the per-class and per-drug tables in that order.
 """
 
 from __future__ import annotations
@@ -13,19 +11,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .celltypes import CellTypes
 from .config import Config
 from .engine import kernel as K
 
-__all__ = ["ModelArrays", "build_model", "genotype_label"]
+__all__ = ["ModelArrays", "build_model"]
 
 
 @dataclass(frozen=True)
 class ModelArrays:
     """The model as the kernel sees it, plus the names to read results by."""
 
-    drug_names: tuple[str, ...]
-    state_names: tuple[str, ...]
-    site_names: tuple[str, ...]
+    cell_types: CellTypes
     cls_rates: np.ndarray  # (n_classes, 3): base birth, base death, total move-out rate
     moves: np.ndarray  # (n_classes, n_classes): switching and migration rates
     drug_f: np.ndarray  # (n_drugs, 6): see the DRUG_* columns in engine.kernel
@@ -37,50 +34,40 @@ class ModelArrays:
     initial: tuple[tuple[int, int], ...]  # (type id, cells) at day 0
 
     @property
+    def drug_names(self) -> tuple[str, ...]:
+        return self.cell_types.drug_names
+
+    @property
+    def state_names(self) -> tuple[str, ...]:
+        return self.cell_types.state_names
+
+    @property
+    def site_names(self) -> tuple[str, ...]:
+        return self.cell_types.site_names
+
+    @property
     def n_drugs(self) -> int:
-        return len(self.drug_names)
+        return self.cell_types.n_drugs
 
     @property
     def n_types(self) -> int:
-        return (1 << self.n_drugs) * len(self.state_names) * len(self.site_names)
+        return self.cell_types.n_types
 
     def drug_mask(self, names) -> int:
         """Bitmask of a set of drug names."""
-        mask = 0
-        for name in names:
-            mask |= 1 << self.drug_names.index(name)
-        return mask
-
-    def decode(self, type_id: int) -> tuple[int, str, str]:
-        """(genotype bitmask, state name, site name) of a type id."""
-        geno = type_id & ((1 << self.n_drugs) - 1)
-        cls = type_id >> self.n_drugs
-        n_states = len(self.state_names)
-        return geno, self.state_names[cls % n_states], self.site_names[cls // n_states]
+        return self.cell_types.drug_mask(names)
 
     def label(self, type_id: int) -> str:
-        """A reader's name for a type: ``"resistant to A+B"``, with the state
-        and site added when the scenario has more than one of either."""
-        geno, state, site = self.decode(type_id)
-        parts = [genotype_label(geno, self.drug_names)]
-        if len(self.state_names) > 1:
-            parts.append(state)
-        if len(self.site_names) > 1:
-            parts.append(site)
-        return ", ".join(parts)
-
-
-def genotype_label(geno: int, drug_names) -> str:
-    """``"sensitive"`` or ``"resistant to A+B"`` for a genotype bitmask."""
-    names = [name for j, name in enumerate(drug_names) if (geno >> j) & 1]
-    return "resistant to " + "+".join(names) if names else "sensitive"
+        """A reader's name for a type (see :meth:`CellTypes.label`)."""
+        return self.cell_types.label(type_id)
 
 
 def build_model(cfg: Config) -> ModelArrays:
     """Translate a validated :class:`~clonesim.config.Config` into kernel arrays."""
-    names = cfg.drug_names
-    states = list(cfg.states)
-    sites = list(cfg.sites)
+    cell_types = CellTypes.of(cfg)
+    names = cell_types.drug_names
+    states = list(cell_types.state_names)
+    sites = list(cell_types.site_names)
     n, n_states = len(names), len(states)
     drug_f = np.zeros((n, 6))
     targets = np.ones((n, n_states))
@@ -116,22 +103,16 @@ def build_model(cfg: Config) -> ModelArrays:
 
     fractions = _state_fractions(cfg, states)
     initial: dict[int, int] = {}
-    mask_of = {name: 1 << j for j, name in enumerate(names)}
     groups = [(0, int(t.initial_cells))]
-    for label, cells in t.initial_resistant.items():
-        geno = 0
-        for name in label.split("+"):
-            geno |= mask_of[name]
-        groups.append((geno, int(cells)))
+    groups += [(cell_types.drug_mask(label.split("+")), int(cells))
+               for label, cells in t.initial_resistant.items()]
     for geno, cells in groups:  # every group starts at the first site, split over states
         for pi, share in enumerate(_split(cells, fractions)):
             if share:
-                type_id = (pi << n) | geno
+                type_id = cell_types.encode(geno, state=pi)
                 initial[type_id] = initial.get(type_id, 0) + share
     return ModelArrays(
-        drug_names=names,
-        state_names=tuple(states),
-        site_names=tuple(sites),
+        cell_types=cell_types,
         cls_rates=cls_rates,
         moves=moves,
         drug_f=drug_f,

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
+from .celltypes import CellTypes
 from .provenance import TEACHING_NOTE, provenance
 
 __all__ = ["plot_burden", "plot_outcomes", "plot_survival", "plot_arms", "plot_sites",
@@ -30,9 +31,9 @@ _LINE_SHADES = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#F0E442", "#0072B2"
 
 _LABEL_BOX = dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.75)
 
-def type_style(type_id: int, n_drugs: int) -> dict:
-    """Colour and dash for a cell type: stable across figures and runs."""
-    geno = int(type_id) & ((1 << n_drugs) - 1)
+def type_style(type_id: int, cell_types: CellTypes) -> dict:
+    """Colour and dash for a cell type's genotype: stable across figures and runs."""
+    geno = int(cell_types.genotype(int(type_id)))
     if geno == 0:
         return {"color": "#0072B2", "linestyle": "-"}
     return {"color": _GENOTYPE_COLOURS[1 + (geno - 1) % (len(_GENOTYPE_COLOURS) - 1)],
@@ -71,14 +72,14 @@ def plot_burden(result, ax=None, *, show_total: bool = True, mark: bool = True) 
     """
     fig, ax = _new_axes(ax)
     cfg = result.config
-    n_drugs = len(cfg.drug_names)
+    cell_types = result.cell_types
     t = result.times
     for j, (type_id, label) in enumerate(zip(result.type_ids, result.labels)):
         y = result.counts[:, j].astype(float)
         if not y.any():
             continue
         y[y == 0] = np.nan
-        ax.plot(t, y, label=label, lw=2, **type_style(type_id, n_drugs))
+        ax.plot(t, y, label=label, lw=2, **type_style(type_id, cell_types))
     if show_total:
         total = result.burden.astype(float)
         total[total == 0] = np.nan
@@ -350,15 +351,14 @@ class MullerData:
         return np.column_stack([self.fractions[:, j] * w for j, w in self.layers])
 
 
-def _parent_type(type_id: int, present: set[int], n_drugs: int) -> int | None:
+def _parent_type(type_id: int, present: set[int], cell_types: CellTypes) -> int | None:
     """The clone a type is drawn inside: the genotype without its highest
     resistance (then the next) among the types present, else the sensitive
     cell of the first state and site. The engine does not record which clone
     a mutant came from; this is the usual picture (a new resistance is
     gained on top of the ones a cell already has)."""
-    geno_mask = (1 << n_drugs) - 1
-    geno, cls_bits = type_id & geno_mask, type_id & ~geno_mask
-    g = geno
+    g = cell_types.genotype(type_id)
+    cls_bits = type_id ^ g
     while g:
         g &= ~(1 << (g.bit_length() - 1))
         if (cls_bits | g) in present:
@@ -387,10 +387,10 @@ def muller_fractions(result) -> MullerData:
     counts = result.counts[keep].astype(float)
     fractions = counts / burden[keep, None].astype(float)
     type_ids = [int(t) for t in result.type_ids]
-    n_drugs = len(result.config.drug_names)
+    cell_types = result.cell_types
     seen = [j for j in range(len(type_ids)) if counts[:, j].any()]
     present = {type_ids[j] for j in seen}
-    parents = {type_ids[j]: _parent_type(type_ids[j], present, n_drugs) for j in seen}
+    parents = {type_ids[j]: _parent_type(type_ids[j], present, cell_types) for j in seen}
     children: dict[int | None, list[int]] = {}
     for j in seen:
         children.setdefault(parents[type_ids[j]], []).append(j)
@@ -426,7 +426,7 @@ def plot_muller(result, *, mark: bool = True, burden_panel: bool = True) -> Figu
     """
     data = muller_fractions(result)
     cfg = result.config
-    n_drugs = len(cfg.drug_names)
+    cell_types = result.cell_types
     fig = Figure(figsize=(9, 5.5), layout="constrained")
     if burden_panel:
         top, ax = fig.subplots(2, 1, sharex=True, height_ratios=(1, 2.4))
@@ -438,8 +438,8 @@ def plot_muller(result, *, mark: bool = True, burden_panel: bool = True) -> Figu
     labelled = set()
     for (j, _), h in zip(data.layers, stack.T):
         type_id = int(data.type_ids[j])
-        style = type_style(type_id, n_drugs)
-        hatch = _HATCHES[(type_id >> n_drugs) % len(_HATCHES)]
+        style = type_style(type_id, cell_types)
+        hatch = _HATCHES[cell_types.phenotype_class(type_id) % len(_HATCHES)]
         label = data.labels[j] if j not in labelled else None
         labelled.add(j)
         ax.fill_between(t, base, base + h, color=style["color"], lw=0, label=label,

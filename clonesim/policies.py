@@ -104,11 +104,9 @@ def susceptible_fraction(sample: np.ndarray, types: np.ndarray, model, drugs) ->
     if n == 0:
         return 0.0
     ok = np.ones(len(sample), dtype=bool)
-    n_drugs = model.n_drugs
-    n_states = len(model.state_names)
-    state = (types >> n_drugs) % n_states
+    cell_types = model.cell_types
+    state = cell_types.state(types)
     for name in drugs:
-        j = model.drug_names.index(name)
-        ok &= ((types >> j) & 1) == 0
-        ok &= model.targets[j, state] > 0
+        ok &= ~cell_types.resistant(types, name)
+        ok &= model.targets[model.drug_names.index(name), state] > 0
     return float(sample[ok].sum() / n)

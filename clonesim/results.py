@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 import numpy as np
 
+from .celltypes import CellTypes
 from .config import MIX_KEY, lookup
 from .provenance import TEACHING_NOTE, provenance
 
@@ -131,11 +132,14 @@ class Result:
         end = self.config.simulation.horizon_days if self.cured else self.end_time
         return end - start
 
+    @property
+    def cell_types(self) -> CellTypes:
+        """How this scenario's type ids decode into genotype, state and site."""
+        return CellTypes.of(self.config)
+
     def site_burden(self) -> np.ndarray:
         """Cells at each site (columns in config order) at each recorded time."""
-        n_drugs = len(self.config.drug_names)
-        n_states = len(self.config.states)
-        site = (self.type_ids >> n_drugs) // n_states
+        site = self.cell_types.site(self.type_ids)
         out = np.zeros((len(self.times), len(self.config.sites)), dtype=np.int64)
         for j, s in enumerate(site):
             out[:, s] += self.counts[:, j]

@@ -621,7 +621,7 @@ def _row(p: int, r: int, params: dict, result, dtypes: dict[str, str]) -> dict[s
     for line in result.lines:
         row[f"ttp_line{line.line}_days"] = line.time_to_progression
     final = result.counts[-1]
-    geno = result.type_ids & ((1 << len(result.config.drug_names)) - 1)
+    geno = result.cell_types.genotype(result.type_ids)
     row["final_burden"] = int(final.sum())
     row["final_sensitive"] = int(final[geno == 0].sum())
     row["final_resistant"] = int(final[geno != 0].sum())

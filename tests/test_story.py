@@ -89,12 +89,9 @@ def test_rebiopsy_beats_fixed_sequence_on_line_2():
 
 
 def _state_share(result, t: float, state: str) -> float:
-    cfg = result.config
-    n_drugs = len(cfg.drug_names)
-    n_states = len(cfg.states)
-    idx = list(cfg.states).index(state)
+    idx = result.cell_types.state_names.index(state)
     row = result.counts[rows_at(result, t)[0]]
-    states = (result.type_ids >> n_drugs) % n_states
+    states = result.cell_types.state(result.type_ids)
     return float(row[states == idx].sum() / max(row.sum(), 1))
 
 

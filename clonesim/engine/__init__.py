@@ -81,8 +81,7 @@ class EngineState:
 
     def site_of_slots(self) -> np.ndarray:
         """Site index of every slot in use."""
-        n_drugs, n_states = int(self.model.dims[0]), int(self.model.dims[1])
-        return (self.types[: self.n_slots] >> n_drugs) // n_states
+        return self.model.cell_types.site(self.types[: self.n_slots])
 
     def burden_by_site(self) -> np.ndarray:
         """Cells at each site now."""
