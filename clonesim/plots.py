@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .celltypes import CellTypes
+from .outcomes import EventKind
 from .provenance import TEACHING_NOTE, provenance
 
 __all__ = ["plot_burden", "plot_outcomes", "plot_survival", "plot_arms", "plot_sites",
@@ -120,14 +121,14 @@ def _shade_lines(ax, result) -> None:
                     xycoords=("data", "axes fraction"), xytext=(0, -4),
                     textcoords="offset points", ha="center", va="top", fontsize=8)
     for e in result.events:
-        if e.kind == "progression":
+        if e.kind == EventKind.PROGRESSION:
             ax.plot([e.time], [max(e.burden, 1)], marker="v", color="k", ms=6, ls="none")
-        elif e.kind in ("surgery", "radiation"):
+        elif e.kind in (EventKind.SURGERY, EventKind.RADIATION):
             ax.axvline(e.time, color="#CC79A7", lw=1.5, ls="--")
             ax.annotate(f"{e.kind}\n{e.detail.split(':')[0]}", (e.time, 0.02),
                         xycoords=("data", "axes fraction"), xytext=(3, 0),
                         textcoords="offset points", fontsize=8, color="#CC79A7")
-        elif e.kind == "no line left":
+        elif e.kind == EventKind.NO_LINE_LEFT:
             ax.axvspan(e.time, result.end_time, color="0.85", alpha=0.5, lw=0)
             ax.annotate("no line\nleft", ((e.time + result.end_time) / 2, 1),
                         xycoords=("data", "axes fraction"), xytext=(0, -4),

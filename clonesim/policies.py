@@ -1,112 +1,142 @@
-"""What is given when, and how a clinic reads the burden at a scan.
+"""What is given when: one small class per treatment policy.
 
-Both are plain Python: they run a few dozen times per patient (at detection
-and at each scan), never inside a kernel step.
+The course (:mod:`clonesim.course`) grows the tumour between visits and asks
+the patient's policy at each decision point:
+
+``choose_line(course, unused)``
+    at detection and after each progression: which of the unused lines next;
+``at_scan(course, line)``
+    after a scan that did not show progression: change what is given?
+``first_switch(line)`` and ``at_switch(course, line)``
+    timed changes within a line (drug holidays).
+
+:class:`Policy` itself is the standard of care: the lines in order, each
+given without a break until it fails. A combination needs no class of its
+own: it is a line of several drugs (``"A+B"``), and every policy gives it as
+one. To try a policy of your own, subclass one of these and override a hook;
+:func:`policy_for` turns the config's ``therapy.policy`` word into an object.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .config import Clinic
+from .clinic import biopsy, susceptible_fraction
+from .config import Therapy
+from .outcomes import EventKind
 
-__all__ = ["LineMonitor", "biopsy", "susceptible_fraction", "RESPONSE", "COMPLETE_RESPONSE",
-           "PROGRESSION"]
+if TYPE_CHECKING:  # pragma: no cover
+    from .course import Course, Line
 
-RESPONSE = "response"
-COMPLETE_RESPONSE = "complete response"
-PROGRESSION = "progression"
-
-
-@dataclass
-class LineMonitor:
-    """Response and progression on one line, read from scans as a clinic would.
-
-    A scan shows no tumour (*undetectable*) when the burden is below
-    ``detection_cells`` and no site reaches ``site_detection_cells``, whatever
-    the true count. A scan is a response when the burden is at
-    most ``response_factor`` times its value at the start of the line (complete
-    when undetectable). It is progression when the burden is at least
-    ``progression_factor`` times its reference (the lowest burden seen on the
-    line, or with ``progression_reference = "baseline"`` its value at the start
-    of the line), when the tumour reappears after a scan found none (nadir
-    reference only: adaptive therapy lets it shrink and regrow on purpose), or
-    when a site that no scan on this line had seen appears (a new lesion).
-    """
-
-    clinic: Clinic
-    baseline: float
-    seen_sites: set = field(default_factory=set)
-    nadir: float = float("nan")
-    responded: bool = False
-    best: str = "none"
-    undetectable_seen: bool = False
-    detail: str = ""
-
-    def __post_init__(self):
-        self.nadir = self.baseline
-
-    def assess(self, burden: int, new_sites: list[str] = ()) -> str | None:
-        """Read one scan; return RESPONSE, COMPLETE_RESPONSE, PROGRESSION or None.
-
-        ``new_sites`` are the sites this scan sees; any not seen before on the
-        line is a new lesion. ``self.detail`` says why, after a progression.
-        """
-        c = self.clinic
-        fresh = [s for s in new_sites if s not in self.seen_sites]
-        self.seen_sites.update(new_sites)
-        if fresh:
-            self.detail = "new site: " + ", ".join(fresh)
-            return PROGRESSION
-        by_nadir = c.progression_reference == "nadir"
-        if burden < c.detection_cells and not new_sites:  # the scan shows no tumour
-            self.undetectable_seen = True
-            if self.best != COMPLETE_RESPONSE:
-                self.best = COMPLETE_RESPONSE
-                self.responded = True
-                return COMPLETE_RESPONSE
-            return None
-        if self.undetectable_seen and by_nadir:
-            self.detail = "back after an undetectable scan"
-            return PROGRESSION
-        self.nadir = min(self.nadir, float(burden))
-        reference = self.nadir if by_nadir else self.baseline
-        if burden >= c.progression_factor * reference:
-            self.detail = f"{burden / reference:.1f}x its {'nadir' if by_nadir else 'baseline'}"
-            return PROGRESSION
-        if not self.responded and burden <= c.response_factor * self.baseline:
-            self.responded = True
-            self.best = RESPONSE
-            return RESPONSE
-        return None
+__all__ = ["Policy", "Sequence", "Rebiopsy", "Adaptive", "Holidays", "POLICIES", "policy_for"]
 
 
-def biopsy(counts: np.ndarray, types: np.ndarray, sites: np.ndarray, site: int, k: int,
-           rng: np.random.Generator) -> np.ndarray:
-    """Sample ``k`` cells of one site; return how many of each slot were drawn.
+class Policy:
+    """The lines in order, each given continuously until progression."""
 
-    Sampling is multinomial (with replacement): a biopsy takes k of ~1e9 cells,
-    so the difference from sampling without replacement is of order k/N.
-    """
-    here = np.where(sites == site, counts, 0).astype(float)
-    total = here.sum()
-    if total == 0:
-        return np.zeros_like(counts)
-    return rng.multinomial(k, here / total)
+    #: the word ``therapy.policy`` uses for this policy
+    name = "sequence"
+
+    def __init__(self, therapy: Therapy):
+        self.therapy = therapy
+
+    def choose_line(self, course: Course, unused: list[int]) -> int:
+        """Index (into ``therapy.lines``) of the next line; ``unused`` is never empty."""
+        return unused[0]
+
+    def at_scan(self, course: Course, line: Line) -> None:
+        """Called after each scan of a line that did not progress."""
+
+    def first_switch(self, line: Line) -> float:
+        """Day of the first timed change within a line (``inf``: none)."""
+        return np.inf
+
+    def at_switch(self, course: Course, line: Line) -> float:
+        """Make the timed change that is due; return the day of the next one."""
+        return np.inf
 
 
-def susceptible_fraction(sample: np.ndarray, types: np.ndarray, model, drugs) -> float:
-    """Fraction of sampled cells susceptible to every drug of a line: not
-    resistant to it, and of a phenotype state it targets."""
-    n = sample.sum()
-    if n == 0:
-        return 0.0
-    ok = np.ones(len(sample), dtype=bool)
-    cell_types = model.cell_types
-    state = cell_types.state(types)
-    for name in drugs:
-        ok &= ~cell_types.resistant(types, name)
-        ok &= model.targets[model.drug_names.index(name), state] > 0
-    return float(sample[ok].sum() / n)
+Sequence = Policy
+
+
+class Rebiopsy(Policy):
+    """At detection and each progression, biopsy the tumour and give the first
+    unused line the sample reads sensitive to (else the next in order)."""
+
+    name = "rebiopsy"
+
+    def choose_line(self, course: Course, unused: list[int]) -> int:
+        th, st, model = self.therapy, course.state, course.model
+        by_site = st.burden_by_site()
+        name = th.rebiopsy_site
+        site = int(np.argmax(by_site)) if name == "largest" else model.site_names.index(name)
+        n = st.n_slots
+        # biopsies draw from their own stream, so that arms compared on the same
+        # patient share its tumour until their decisions differ
+        sample = biopsy(st.counts[:n], st.types[:n], st.site_of_slots(), site,
+                        th.rebiopsy_cells, course.biopsy_rng)
+        choice = next((i for i in unused if susceptible_fraction(
+            sample, st.types[:n], model, th.lines[i]) >= th.sensitive_fraction), unused[0])
+        mix: dict[str, int] = {}
+        for k in np.flatnonzero(sample):
+            label = model.label(int(st.types[k]))
+            mix[label] = mix.get(label, 0) + int(sample[k])
+        told = ", ".join(f"{c} {lab}" for lab, c in sorted(mix.items(), key=lambda x: -x[1]))
+        course.event(EventKind.REBIOPSY, detail=f"{model.site_names[site]}: {told}; chooses "
+                                                f"{'+'.join(th.lines[choice])}")
+        return choice
+
+
+class Adaptive(Policy):
+    """Adaptive therapy: pause a line when the burden has fallen to
+    ``adaptive_pause_at`` of its start, resume when it regrows to
+    ``adaptive_resume_at``, so sensitive cells keep the resistant in check."""
+
+    name = "adaptive"
+
+    def at_scan(self, course: Course, line: Line) -> None:
+        th = self.therapy
+        burden = course.state.burden()
+        if line.giving and burden <= th.adaptive_pause_at * line.monitor.baseline:
+            course.switch(line, False, EventKind.PAUSE, "adaptive: burden fell enough")
+        elif not line.giving and burden >= th.adaptive_resume_at * line.monitor.baseline:
+            course.switch(line, True, EventKind.RESUME, "adaptive: burden regrew")
+
+
+class Holidays(Policy):
+    """Drug holidays laid over another policy: ``holiday_on_days`` on
+    treatment, then ``holiday_off_days`` off, again and again within each line;
+    the other policy still chooses the lines and reads the scans."""
+
+    name = "holidays"
+
+    def __init__(self, therapy: Therapy, inner: Policy):
+        super().__init__(therapy)
+        self.inner = inner
+
+    def choose_line(self, course: Course, unused: list[int]) -> int:
+        return self.inner.choose_line(course, unused)
+
+    def at_scan(self, course: Course, line: Line) -> None:
+        self.inner.at_scan(course, line)
+
+    def first_switch(self, line: Line) -> float:
+        return line.start + self.therapy.holiday_on_days
+
+    def at_switch(self, course: Course, line: Line) -> float:
+        giving = not line.giving
+        course.switch(line, giving, EventKind.HOLIDAY_ENDS if giving else EventKind.HOLIDAY_STARTS)
+        th = self.therapy
+        return line.next_switch + (th.holiday_on_days if giving else th.holiday_off_days)
+
+
+#: ``therapy.policy`` words and their classes.
+POLICIES: dict[str, type[Policy]] = {cls.name: cls for cls in (Policy, Rebiopsy, Adaptive)}
+
+
+def policy_for(therapy: Therapy) -> Policy:
+    """The policy a config's ``[therapy]`` asks for (holidays laid over it when set)."""
+    policy = POLICIES[therapy.policy](therapy)
+    return Holidays(therapy, policy) if therapy.holiday_on_days > 0 else policy

@@ -9,6 +9,7 @@ import numpy as np
 
 from .celltypes import CellTypes
 from .config import MIX_KEY, lookup
+from .outcomes import EventKind as E, Outcome, Response
 from .provenance import TEACHING_NOTE, provenance
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -18,11 +19,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Event", "LineOutcome", "Result", "ResultSet"]
 
-# Outcomes of a patient.
-CURED = "cured"
-DIED = "died"
-ALIVE = "alive at end of follow-up"
-NEVER_DETECTED = "died out before detection"  # only with condition_on_detection = false
 
 
 @dataclass(frozen=True)
@@ -30,7 +26,7 @@ class Event:
     """Something a clinic would write down, at a time (days)."""
 
     time: float
-    kind: str  # detection, line start, response, complete response, progression, ...
+    kind: E  # detection, line start, response, complete response, progression, ...
     line: int | None = None  # 1-based line number, when the event belongs to a line
     burden: int = 0
     detail: str = ""
@@ -44,18 +40,18 @@ class LineOutcome:
     drugs: tuple[str, ...]
     start: float
     end: float
-    best_response: str  # "none", "response", "complete response"
-    ended_by: str  # "progression", "cured", "died", "end of follow-up"
+    best_response: Response
+    ended_by: E  # progression, cured, died or end of follow-up
 
     @property
     def time_to_progression(self) -> float | None:
         """Days from the start of the line to progression (None if it did not progress)."""
-        return self.end - self.start if self.ended_by == "progression" else None
+        return self.end - self.start if self.ended_by == E.PROGRESSION else None
 
     @property
     def refractory(self) -> bool:
         """Progressed without ever responding."""
-        return self.ended_by == "progression" and self.best_response == "none"
+        return self.ended_by == E.PROGRESSION and self.best_response == Response.NONE
 
 
 @dataclass
@@ -67,16 +63,16 @@ class Result:
     times : ndarray, shape (T,)
         Days at which the counts were recorded.
     type_ids : ndarray, shape (C,)
-        Cell types, one per column of ``counts`` (see :mod:`clonesim.model`).
+        Cell types, one per column of ``counts`` (decoded by :attr:`cell_types`).
     labels : list of str
         A reader's name for each type ("sensitive", "resistant to A", ...).
     counts : ndarray, shape (T, C)
         Cells of each type at each recorded time (int64).
     events, lines
         What happened, and one :class:`LineOutcome` per line started.
-    outcome : str
-        "cured", "died", "alive at end of follow-up", or (only when tumours are
-        not conditioned on detection) "died out before detection".
+    outcome : Outcome
+        Cured, died, alive at end of follow-up, or (only when tumours are
+        not conditioned on detection) died out before detection.
     end_time : float
         Day of death, cure, or the end of follow-up.
     seed
@@ -91,7 +87,7 @@ class Result:
     counts: np.ndarray
     events: list[Event]
     lines: list[LineOutcome]
-    outcome: str
+    outcome: Outcome
     end_time: float
     steps: int = 0
     detection_time: float | None = None
@@ -106,11 +102,11 @@ class Result:
 
     @property
     def cured(self) -> bool:
-        return self.outcome == CURED
+        return self.outcome == Outcome.CURED
 
     @property
     def died(self) -> bool:
-        return self.outcome == DIED
+        return self.outcome == Outcome.DIED
 
     @property
     def lines_used(self) -> int:
@@ -231,32 +227,33 @@ class Result:
 
 def _describe(e: Event, cfg) -> str:
     burden = f"{e.burden:.2e} cells"
-    if e.kind == "detection":
-        return f"tumour detected at {burden}"
-    if e.kind == "line start":
-        return f"line {e.line} starts: {e.detail} ({burden})"
-    if e.kind in ("response", "complete response"):
-        shown = "undetectable" if e.kind == "complete response" else burden
-        return f"line {e.line}: {e.kind} ({shown})"
-    if e.kind == "progression":
-        return f"line {e.line}: progression ({burden})" + (f": {e.detail}" if e.detail else "")
-    if e.kind in ("surgery", "radiation"):
-        return f"{e.kind} of {e.detail}"
-    if e.kind == "re-biopsy":
-        return f"re-biopsy of {e.detail}"
-    if e.kind in ("pause", "resume", "holiday starts", "holiday ends"):
-        return f"line {e.line}: {e.kind}" + (f" ({e.detail})" if e.detail else "") + \
-            f" at {burden}"
-    if e.kind == "no line left":
-        return f"no line left: supportive care only ({burden})"
-    if e.kind == "cured":
-        return "no tumour cell left: cured"
-    if e.kind == "died":
-        return f"lethal burden reached ({burden})"
-    if e.kind == "died out before detection":
-        return "the tumour died out by chance before it was ever detected"
-    if e.kind == "end of follow-up":
-        return f"end of follow-up ({burden})"
+    match e.kind:
+        case E.DETECTION:
+            return f"tumour detected at {burden}"
+        case E.LINE_START:
+            return f"line {e.line} starts: {e.detail} ({burden})"
+        case E.RESPONSE | E.COMPLETE_RESPONSE:
+            shown = "undetectable" if e.kind == E.COMPLETE_RESPONSE else burden
+            return f"line {e.line}: {e.kind} ({shown})"
+        case E.PROGRESSION:
+            return f"line {e.line}: progression ({burden})" + (f": {e.detail}" if e.detail else "")
+        case E.SURGERY | E.RADIATION:
+            return f"{e.kind} of {e.detail}"
+        case E.REBIOPSY:
+            return f"re-biopsy of {e.detail}"
+        case E.PAUSE | E.RESUME | E.HOLIDAY_STARTS | E.HOLIDAY_ENDS:
+            return f"line {e.line}: {e.kind}" + (f" ({e.detail})" if e.detail else "") + \
+                f" at {burden}"
+        case E.NO_LINE_LEFT:
+            return f"no line left: supportive care only ({burden})"
+        case E.CURED:
+            return "no tumour cell left: cured"
+        case E.DIED:
+            return f"lethal burden reached ({burden})"
+        case E.DIED_OUT:
+            return "the tumour died out by chance before it was ever detected"
+        case E.END_OF_FOLLOW_UP:
+            return f"end of follow-up ({burden})"
     return f"{e.kind} {e.detail} ({burden})"
 
 
@@ -339,11 +336,11 @@ class Cohort(ResultSet):
             elif endpoint == "pfs":
                 if len(r.lines) >= line:
                     o = r.lines[line - 1]
-                    progressed = o.ended_by in ("progression", "died")
+                    progressed = o.ended_by in (E.PROGRESSION, E.DIED)
                     if progressed:
                         events.append(o.end - o.start)
                     else:
-                        censored.append((horizon if o.ended_by == "cured" else o.end)
+                        censored.append((horizon if o.ended_by == E.CURED else o.end)
                                         - o.start)
             else:
                 raise ValueError(f"endpoint must be 'os' or 'pfs', not {endpoint!r}")

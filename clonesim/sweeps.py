@@ -596,7 +596,7 @@ def _task(plan: SweepPlan, chunk: int, dtypes: dict[str, str]) -> _ChunkTask:
 def _run_rows(task: _ChunkTask) -> tuple[int, str]:
     """Simulate the task's rows and return ``(chunk, the rows as CSV text)``."""
     from .model import build_model
-    from .runners import _run_patient
+    from .runners import run_patient
 
     rows, models = [], {}
     for row in range(task.start, task.stop):
@@ -606,7 +606,7 @@ def _run_rows(task: _ChunkTask) -> tuple[int, str]:
         if i not in models:
             models[i] = build_model(cfg)
         ss = np.random.SeedSequence(task.entropy, spawn_key=(p, r))
-        result = _run_patient(cfg, models[i], ss, (task.entropy, p, r))
+        result = run_patient(cfg, models[i], ss, (task.entropy, p, r))
         rows.append(_row(p, r, task.params[i], result, task.dtypes))
     return task.chunk, _to_csv(rows, task.dtypes)
 

@@ -9,7 +9,7 @@ import pytest
 
 from clonesim import load_config, simulate
 from clonesim.cli import main
-from clonesim.results import ALIVE, CURED, DIED
+from clonesim.outcomes import Outcome
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = sorted((ROOT / "configs").glob("*.toml"))
@@ -31,7 +31,7 @@ def test_config_validates_and_runs(path, capsys):
     assert cfg.title, "a shipped scenario should have a title"
     assert cfg.description, "a shipped scenario should have a description"
     result = simulate(cfg, seed=0)
-    assert result.outcome in (CURED, DIED, ALIVE)
+    assert result.outcome in (Outcome.CURED, Outcome.DIED, Outcome.ALIVE)
     assert result.seed == 0
     assert result.counts.shape == (result.times.size, result.type_ids.size)
     assert (result.counts >= 0).all()
@@ -40,9 +40,9 @@ def test_config_validates_and_runs(path, capsys):
     assert result.end_time <= cfg.simulation.horizon_days
     kinds = [e.kind for e in result.events]
     assert kinds[-1] in ("cured", "died", "end of follow-up")
-    if result.outcome == DIED:
+    if result.outcome == Outcome.DIED:
         assert result.burden[-1] >= cfg.clinic.lethal_cells
-    if result.outcome == CURED:
+    if result.outcome == Outcome.CURED:
         assert result.burden[-1] == 0
     if result.detection_time is not None:
         assert kinds[0] == "detection"

@@ -16,7 +16,7 @@ import pytest
 
 import clonesim
 from clonesim import Config, load_config, simulate, simulate_many
-from clonesim.results import CURED, DIED
+from clonesim.outcomes import Outcome
 
 ROOT = Path(__file__).resolve().parents[1]
 CLASSIC = ROOT / "configs" / "classic_98_2.toml"
@@ -153,7 +153,7 @@ def test_resultset_dataframe_one_row_per_patient(cohort):
     horizon = cohort[0].config.simulation.horizon_days
     end = np.where(df["cured"], horizon, df["end_day"])
     np.testing.assert_allclose(df["survival_days"], end - df["detection_day"])
-    assert df["died"].tolist() == [r.outcome == DIED for r in cohort]
+    assert df["died"].tolist() == [r.outcome == Outcome.DIED for r in cohort]
     assert "ttp_line1_days" in df.columns
 
 
@@ -190,7 +190,7 @@ def test_pre_existing_resistance_is_refractory(seed):
     assert "response" not in kinds and "complete response" not in kinds
     assert "progression" in kinds
     assert "no line left" in kinds
-    assert r.outcome == DIED
+    assert r.outcome == Outcome.DIED
     assert r.survival_days >= 0
     row = r.outcome_row()
     assert row["refractory"] is True
@@ -208,7 +208,7 @@ def test_refractory_shows_in_cohort_table():
 def test_total_kill_without_resistance_cures(seed):
     cfg = curable_config()
     r = simulate(cfg, seed=seed)
-    assert r.outcome == CURED
+    assert r.outcome == Outcome.CURED
     assert r.cured and not r.died
     assert r.detection_time is not None
     assert r.burden[-1] == 0

@@ -22,7 +22,7 @@ from clonesim.config import arm_config
 from clonesim.engine import K as EXIT
 from clonesim.engine import EngineState
 from clonesim.model import build_model
-from clonesim.results import CURED
+from clonesim.outcomes import Outcome
 from tests.conftest import replicates
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -148,7 +148,7 @@ def test_combination_cures_more_often_than_sequence():
     cures = {}
     for name in ("sequence", "combination"):
         cohort = clonesim.simulate_cohort(arm("combination_vs_sequence", name), n, seed=SEED)
-        cures[name] = sum(r.outcome == CURED for r in cohort)
+        cures[name] = sum(r.outcome == Outcome.CURED for r in cohort)
     p_seq, p_comb = cures["sequence"] / n, cures["combination"] / n
     pooled = (cures["sequence"] + cures["combination"]) / (2 * n)
     z = (p_comb - p_seq) / math.sqrt(pooled * (1 - pooled) * 2 / n)

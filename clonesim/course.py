@@ -1,0 +1,172 @@
+"""One patient's treatment from detection on: the visits, the lines, the scans.
+
+The course grows the tumour (:class:`~clonesim.engine.EngineState`) from one
+visit to the next and, at each, lets the clinic read the scan
+(:class:`~clonesim.clinic.LineMonitor`) and the policy decide
+(:mod:`clonesim.policies`). Local therapies (surgery, radiation) are applied
+here when their trigger comes. Plain Python between kernel calls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .clinic import LineMonitor
+from .config import Config
+from .engine import K, EngineState
+from .model import ModelArrays
+from .outcomes import EventKind, Response
+from .policies import Policy
+from .results import Event, LineOutcome
+
+__all__ = ["Course", "Line"]
+
+
+@dataclass
+class Line:
+    """The line on treatment now, as the policy sees it."""
+
+    number: int  # 1 for the first line given
+    drugs: tuple[str, ...]
+    mask: int  # the drugs as a genotype bitmask
+    start: float
+    monitor: LineMonitor
+    giving: bool = True  # False during a pause or a holiday
+    next_switch: float = np.inf  # day of the policy's next timed change
+
+
+class Course:
+    """Runs one detected patient to cure, death or the horizon.
+
+    ``events`` and ``lines`` are filled in as it goes; :meth:`run` returns
+    the engine's exit code.
+    """
+
+    def __init__(self, cfg: Config, model: ModelArrays, state: EngineState,
+                 rng: np.random.Generator, policy: Policy,
+                 biopsy_rng: np.random.Generator | None = None):
+        self.cfg, self.model, self.state, self.rng = cfg, model, state, rng
+        self.policy = policy
+        self.biopsy_rng = biopsy_rng if biopsy_rng is not None else rng
+        self.events: list[Event] = []
+        self.lines: list[LineOutcome] = []
+        self.therapy = cfg.therapy
+        self.horizon = cfg.simulation.horizon_days
+        self.start = state.t
+        self.used: set[int] = set()
+        self.local_done: set[int] = set()
+
+    # -- what policies call -------------------------------------------------
+
+    def event(self, kind: EventKind | str, line: int | None = None, detail: str = "") -> None:
+        """Add an event to the patient's story, now, at the current burden."""
+        self.events.append(Event(self.state.t, kind, line, self.state.burden(), detail))
+
+    def switch(self, line: Line, giving: bool, kind: EventKind, detail: str = "") -> None:
+        """Start or stop giving the line's drugs (a pause, a holiday), with its event."""
+        line.giving = giving
+        self.state.give(line.mask if giving else 0)
+        self.event(kind, line.number, detail)
+
+    def seen_sites(self) -> list[str]:
+        """The sites a scan would show now."""
+        seen = self.state.burden_by_site() >= self.cfg.clinic.site_detection_cells
+        return [name for name, on in zip(self.model.site_names, seen) if on]
+
+    # -- local therapies ----------------------------------------------------
+
+    def _local(self, trigger: str) -> None:
+        """Apply the local therapies whose trigger has come."""
+        for i, lt in enumerate(self.therapy.local):
+            if i in self.local_done or lt.trigger != trigger:
+                continue
+            if trigger == "day" and self.state.t < self.start + lt.day - 1e-9:
+                continue
+            if trigger == "site detected" and lt.site not in self.seen_sites():
+                continue
+            self.local_done.add(i)
+            self.state.thin_site(self.model.site_names.index(lt.site), lt.fraction, self.rng)
+            self.event(EventKind(lt.kind), detail=f"{lt.site}: {100 * lt.fraction:.4g}% of its cells")
+
+    def _next_local_day(self) -> float:
+        days = [self.start + lt.day for i, lt in enumerate(self.therapy.local)
+                if lt.trigger == "day" and i not in self.local_done]
+        return min(days, default=np.inf)
+
+    # -- the course ---------------------------------------------------------
+
+    def run(self) -> int:
+        self._local("detection")
+        self._local("site detected")
+        while True:
+            unused = [i for i in range(len(self.therapy.lines)) if i not in self.used]
+            if not unused:
+                self.event(EventKind.NO_LINE_LEFT)
+                self.state.give(0)
+                return self._supportive_care()
+            index = self.policy.choose_line(self, unused)
+            self.used.add(index)
+            code, ended_by = self._line(index)
+            if ended_by != EventKind.PROGRESSION:
+                return code
+
+    def _supportive_care(self) -> int:
+        while True:
+            code = self.state.run_until(min(self.horizon, self._next_local_day()), self.rng)
+            if code != K.REACHED_T_STOP or self.state.t >= self.horizon:
+                return code
+            self._local("day")
+
+    def _line(self, index: int) -> tuple[int, EventKind]:
+        """Give one line until it ends; return the exit code and what ended it."""
+        st, policy = self.state, self.policy
+        drugs = self.therapy.lines[index]
+        line = Line(number=len(self.lines) + 1, drugs=drugs, mask=self.model.drug_mask(drugs),
+                    start=st.t, monitor=LineMonitor(self.cfg.clinic, baseline=float(st.burden()),
+                                                    seen_sites=set(self.seen_sites())))
+        self.event(EventKind.LINE_START, line.number, "+".join(drugs))
+        st.give(line.mask)
+        line.next_switch = policy.first_switch(line)
+        scan_dt = self.cfg.clinic.scan_interval_days
+        scans = 1
+        ended_by = None
+        code = K.REACHED_T_STOP
+        stalled, last_t = 0, -1.0
+        while ended_by is None:
+            next_scan = line.start + scans * scan_dt
+            code = st.run_until(min(next_scan, line.next_switch, self._next_local_day(),
+                                    self.horizon), self.rng)
+            stalled = stalled + 1 if st.t == last_t else 0
+            last_t = st.t
+            if stalled > 4:  # a bug, never a patient: fail loudly rather than hang
+                raise RuntimeError(f"internal error: the course stalled at day {st.t!r}")
+            if code == K.EXTINCT:
+                ended_by = EventKind.CURED
+            elif code == K.LETHAL:
+                ended_by = EventKind.DIED
+            elif st.t >= self.horizon:
+                ended_by = EventKind.END_OF_FOLLOW_UP
+            if ended_by:
+                break
+            self._local("day")
+            if st.t >= line.next_switch - 1e-9:
+                line.next_switch = policy.at_switch(self, line)
+            if st.t < next_scan - 1e-9:
+                continue
+            scans += 1
+            self._local("site detected")
+            verdict = line.monitor.assess(st.burden(), self.seen_sites())
+            if verdict is not None:
+                detail = line.monitor.detail if verdict == EventKind.PROGRESSION else ""
+                self.event(verdict, line.number, detail)
+            if verdict == EventKind.PROGRESSION:
+                ended_by = EventKind.PROGRESSION
+            else:
+                policy.at_scan(self, line)
+        best = line.monitor.best
+        if ended_by == EventKind.CURED and best == Response.NONE:  # cured before the first scan
+            best = Response.COMPLETE_RESPONSE
+        self.lines.append(LineOutcome(line.number, drugs, line.start, st.t, best, ended_by))
+        return code, ended_by
