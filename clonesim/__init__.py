@@ -18,8 +18,7 @@ from .config import Config, ConfigError, Drug, load_config
 from .provenance import TEACHING_NOTE, version
 from .results import Cohort, Result, ResultSet
 from .runners import simulate, simulate_cohort, simulate_many
-from .merge import merge_sweeps
-from .sweeps import read_sweep, sweep
+from .sweeps import merge_sweeps, read_sweep, sweep
 
 __version__ = version()
 

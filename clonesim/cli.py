@@ -457,8 +457,8 @@ def _cmd_sweep(args, argv: list[str]) -> int:
     import time
 
     from .config import _show
-    from .sweeps import (load_sweep_file, parse_shard, plan_sweep, read_sweep, run_sweep,
-                         _read_manifest)
+    from .sweeps import load_sweep_file, parse_shard, plan_sweep, read_sweep, run_sweep
+    from .sweeps.store import resume_defaults
 
     path = Path(args.config)
     spec: dict = {}
@@ -488,11 +488,7 @@ def _cmd_sweep(args, argv: list[str]) -> int:
         f"shard-{shard[0]}" if shard else "")
     seed = args.seed if args.seed is not None else spec.get("seed")
     chunk = args.chunk_size if args.chunk_size is not None else spec.get("chunk_size")
-    if out.is_dir() and not args.overwrite:
-        old = _read_manifest(out)
-        if old:  # resuming: reuse the recorded seed and chunk layout unless given
-            seed = old["signature"]["seed"] if seed is None else seed
-            chunk = old["signature"]["chunk_size"] if chunk is None else chunk
+    seed, chunk = resume_defaults(out, args.overwrite, seed, chunk)
     plan = plan_sweep(cfg, axes, replicates, seed,
                       design=args.design or spec.get("design"),
                       points=args.points if args.points is not None else spec.get("points"),
@@ -549,7 +545,7 @@ def _cmd_sweep(args, argv: list[str]) -> int:
 def _cmd_merge(args, argv: list[str]) -> int:
     import shlex
 
-    from .merge import merge_sweeps
+    from .sweeps import merge_sweeps
 
     table = merge_sweeps(args.folders, args.out, fmt=args.format, overwrite=args.overwrite,
                          command="clonesim " + shlex.join(argv))

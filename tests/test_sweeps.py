@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 
 import clonesim
 import clonesim.sweeps as sweeps
+import clonesim.sweeps.run as sweep_run
 from clonesim import ConfigError
 from clonesim.cli import main
 from clonesim.sweeps import load_sweep_file, parse_axis, plan_sweep, read_sweep
@@ -123,7 +124,7 @@ def no_work(monkeypatch):
     """Fail the test if any patient is simulated."""
     def boom(*args, **kwargs):
         raise AssertionError("a patient ran")
-    monkeypatch.setattr(sweeps, "_run_rows", boom)
+    monkeypatch.setattr(sweep_run, "run_rows", boom)
 
 
 def test_unknown_key_suggests_the_close_one(cfg, no_work, tmp_path):
@@ -230,7 +231,7 @@ def test_rerunning_a_finished_sweep_does_no_work(cfg, reference, tmp_path, monke
     clonesim.sweep(cfg, AXES, 3, seed=11, out=out, chunk_size=4, progress=False)
     files = sorted(p for p in out.rglob("*") if p.is_file())
     stamps = {p: p.stat().st_mtime_ns for p in files}
-    monkeypatch.setattr(sweeps, "_run_rows",
+    monkeypatch.setattr(sweep_run, "run_rows",
                         lambda *a: (_ for _ in ()).throw(AssertionError("work was done")))
     again = clonesim.sweep(cfg, AXES, 3, seed=11, out=out, progress=False)  # chunk size reused
     assert {p: p.stat().st_mtime_ns for p in files} == stamps

@@ -83,7 +83,7 @@ def test_dask_cluster_writes_the_local_table_bit_for_bit(cfg, single, reference,
     pd.testing.assert_frame_equal(table, reference, check_exact=True)
     _same_files(out, single)
     # the chunks really ran on the cluster, on both of its worker processes
-    tasks = [t for t in stream.data if t["key"].startswith("_run_rows")]
+    tasks = [t for t in stream.data if t["key"].startswith("run_rows")]
     assert len(tasks) == 18
     assert {t["worker"] for t in tasks} == set(client.nthreads())
 
@@ -118,9 +118,9 @@ def test_cli_dask_starts_and_stops_its_own_cluster(single, tmp_path, capsys, mon
 
 
 def test_workers_with_another_clonesim_are_refused(cfg, client, monkeypatch, tmp_path):
-    import clonesim.executors
+    import clonesim.sweeps.executors
 
-    monkeypatch.setattr(clonesim.executors, "version", lambda: "0.0.0-other")
+    monkeypatch.setattr(clonesim.sweeps.executors, "version", lambda: "0.0.0-other")
     with pytest.raises(ConfigError, match="2 of the cluster's 2 Dask workers .* have clonesim "
                                           r"\S+, this machine 0.0.0-other"):
         clonesim.sweep(cfg, AXES, 3, seed=11, out=tmp_path / "o", scheduler=client)

@@ -2,7 +2,7 @@
 
 Every choice is a :class:`concurrent.futures.Executor` (or none: this process),
 so a sweep has one code path whatever runs it. A chunk task carries all it
-needs (see ``sweeps._run_rows``), so no worker keeps state between tasks and
+needs (:mod:`clonesim.sweeps.tasks`), so no worker keeps state between tasks and
 any process on any machine that can import clonesim gives the same rows.
 
 Dask is optional (``pip install "clonesim[dist]"``): ``distributed`` is
@@ -18,8 +18,8 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
-from .config import ConfigError
-from .provenance import version
+from ..config import ConfigError
+from ..provenance import version
 
 __all__ = ["chunk_executor", "require_distributed", "DASK_MISSING"]
 

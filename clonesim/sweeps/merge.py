@@ -20,10 +20,10 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 
-from .config import ConfigError
-from .sweeps import (_CHUNK_NAME, CHUNKS, MANIFEST, _atomic_write, _check_out, _chunk_path,
-                     _differences, _need_pyarrow, _now, _read_chunks, _read_manifest,
-                     _shard_text, _write_results, read_sweep)
+from ..config import ConfigError
+from .store import (CHUNK_NAME, CHUNKS, MANIFEST, atomic_write, check_out, chunk_path,
+                    differences, need_pyarrow, now, read_chunks, read_manifest, read_sweep,
+                    shard_text, write_results)
 
 __all__ = ["merge_sweeps"]
 
@@ -74,19 +74,19 @@ def merge_sweeps(folders: Iterable[str | Path], out: str | Path, *, fmt: str | N
     first = manifests[0]
     sig = first["signature"]
     files = _chunk_owners(folders, manifests)
-    table = _read_chunks(files, first["dtypes"], first["rows"], sig["chunk_size"])
+    table = read_chunks(files, first["dtypes"], first["rows"], sig["chunk_size"])
     _check_every_row_once(table, first["rows"], sig["replicates"])
 
     fmt = fmt or first.get("format", "csv")
     if fmt not in ("csv", "parquet"):
         raise ConfigError(f"--format {fmt!r}: must be 'csv' or 'parquet'")
     if fmt == "parquet":
-        _need_pyarrow()
+        need_pyarrow()
     for f in folders:
         if f.resolve() == out.resolve() or out.resolve() in f.resolve().parents:
             raise ConfigError(f"merge --out {out}: holds the shard folder {f}; write the merged "
                               "sweep to a folder of its own, e.g. --out runs/NAME/all")
-    if _check_out(out, overwrite) is not None:
+    if check_out(out, overwrite) is not None:
         raise ConfigError(f"merge --out {out}: already holds a sweep; choose another --out, or "
                           "add --overwrite to replace it")
     manifest = {**first, "command": command, "started": min(m["started"] for m in manifests),
@@ -96,21 +96,21 @@ def merge_sweeps(folders: Iterable[str | Path], out: str | Path, *, fmt: str | N
                                  "finished": m.get("finished")}
                                 for f, m in zip(folders, manifests)]}
     (out / CHUNKS).mkdir(parents=True, exist_ok=True)
-    _atomic_write(out / MANIFEST, json.dumps(manifest, indent=1) + "\n")
+    atomic_write(out / MANIFEST, json.dumps(manifest, indent=1) + "\n")
     for c, src in files.items():
-        tmp = _chunk_path(out, c).with_suffix(".tmp")
+        tmp = chunk_path(out, c).with_suffix(".tmp")
         shutil.copyfile(src, tmp)
-        os.replace(tmp, _chunk_path(out, c))
-    _write_results(out, manifest, table)
-    manifest["finished"] = _now()
-    _atomic_write(out / MANIFEST, json.dumps(manifest, indent=1) + "\n")
+        os.replace(tmp, chunk_path(out, c))
+    write_results(out, manifest, table)
+    manifest["finished"] = now()
+    atomic_write(out / MANIFEST, json.dumps(manifest, indent=1) + "\n")
     return read_sweep(out)
 
 
 def _shard_manifest(folder: Path) -> dict[str, Any]:
     if not folder.is_dir():
         raise ConfigError(f"merge: {folder}: no such folder")
-    manifest = _read_manifest(folder)
+    manifest = read_manifest(folder)
     if manifest is None:
         raise ConfigError(f"merge: {folder}: not a sweep folder (no {MANIFEST})")
     return manifest
@@ -120,7 +120,7 @@ def _check_one_sweep(folders: list[Path], manifests: list[Mapping[str, Any]]) ->
     """Every folder a part of the first one's sweep, made by the same clonesim."""
     f0, m0 = folders[0], manifests[0]
     for f, m in zip(folders[1:], manifests[1:]):
-        diff = _differences(m0["signature"], m["signature"])
+        diff = differences(m0["signature"], m["signature"])
         if diff:
             raise ConfigError(
                 f"merge: {f} is not a shard of the same sweep as {f0}: it differs in "
@@ -143,12 +143,12 @@ def _chunk_owners(folders: list[Path], manifests: list[Mapping[str, Any]]) -> di
         shard = m.get("shard")
         k, n = (shard["index"], shard["count"]) if shard else (0, 1)
         expected = range(k, n_chunks, n)
-        have = {int(x.group(1)) for x in (_CHUNK_NAME.match(p.name)
+        have = {int(x.group(1)) for x in (CHUNK_NAME.match(p.name)
                                           for p in (f / CHUNKS).glob("chunk-*.csv")) if x}
         missing = [c for c in expected if c not in have]
         if missing:
             raise ConfigError(
-                f"merge: {f} ({_shard_text(shard)}) is not finished: {len(missing)} of its "
+                f"merge: {f} ({shard_text(shard)}) is not finished: {len(missing)} of its "
                 f"{len(expected)} chunks are missing; rerun its command to finish it, then "
                 f"merge again:\n    {m.get('command', '?')}")
         for c in sorted(have):
@@ -157,7 +157,7 @@ def _chunk_owners(folders: list[Path], manifests: list[Mapping[str, Any]]) -> di
                     f"merge: chunk {c} is in both {where[c]} and {f}; give each shard's folder "
                     "once (a whole run and a shard of it, or one shard run twice into two "
                     "folders, hold the same rows)")
-            owner[c], where[c] = _chunk_path(f, c), f
+            owner[c], where[c] = chunk_path(f, c), f
     absent = [c for c in range(n_chunks) if c not in owner]
     if absent:
         counts = {m["shard"]["count"] for m in manifests if m.get("shard")}
