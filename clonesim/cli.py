@@ -8,8 +8,15 @@ import json
 import sys
 from pathlib import Path
 
-from .config import ConfigError, load_config, parse_assignment
+from .config import ConfigError, arm_config, load_config, parse_assignment, toml_text
 from .provenance import TEACHING_NOTE, version
+from .runners import seed_sequence, simulate, simulate_cohort
+from .sweeps import (load_sweep_file, merge_sweeps, parse_shard, plan_sweep, read_sweep,
+                     run_sweep)
+from .sweeps.store import resume_defaults
+
+# plots and gallery are imported by the commands that draw: they load
+# matplotlib (about half a second), which validate, sweep and merge never need.
 
 __all__ = ["main"]
 
@@ -332,7 +339,6 @@ def _cmd_run(args) -> int:
     out = Path(args.out)
     _prepare_out(out)
     from .plots import plot_burden, save_figure
-    from .runners import simulate
 
     result = simulate(cfg, seed=args.seed)
     print(result.summary())
@@ -367,9 +373,7 @@ def _prepare_out(out: Path) -> None:
 def _cmd_cohort(args) -> int:
     import pandas as pd
 
-    from .config import arm_config
     from .plots import plot_arms, plot_survival, save_figure
-    from .runners import seed_sequence, simulate_cohort
 
     cfg = _load(args)
     out = Path(args.out)
@@ -456,10 +460,6 @@ def _cmd_sweep(args, argv: list[str]) -> int:
     import shlex
     import time
 
-    from .config import _show
-    from .sweeps import load_sweep_file, parse_shard, plan_sweep, read_sweep, run_sweep
-    from .sweeps.store import resume_defaults
-
     path = Path(args.config)
     spec: dict = {}
     if path.suffix == ".toml" and path.is_file():
@@ -501,8 +501,8 @@ def _cmd_sweep(args, argv: list[str]) -> int:
         print(f"  shard {shard[0]}/{shard[1]}: {len(mine)} of the chunks "
               f"({sum(b - a for a, b in map(plan.chunk_bounds, mine))} patients)")
     for a in plan.axes:
-        vals = (f"{len(a.values)} values, {_show(a.values[0])} .. {_show(a.values[-1])}"
-                if a.values else f"{plan.design} over [{_show(a.lo)}, {_show(a.hi)}]"
+        vals = (f"{len(a.values)} values, {toml_text(a.values[0])} .. {toml_text(a.values[-1])}"
+                if a.values else f"{plan.design} over [{toml_text(a.lo)}, {toml_text(a.hi)}]"
                 + (" (log)" if a.log else ""))
         print(f"  {a.key}: {vals}")
     t0 = time.perf_counter()
@@ -545,8 +545,6 @@ def _cmd_sweep(args, argv: list[str]) -> int:
 def _cmd_merge(args, argv: list[str]) -> int:
     import shlex
 
-    from .sweeps import merge_sweeps
-
     table = merge_sweeps(args.folders, args.out, fmt=args.format, overwrite=args.overwrite,
                          command="clonesim " + shlex.join(argv))
     m = table.attrs["manifest"]
@@ -560,7 +558,6 @@ def _cmd_merge(args, argv: list[str]) -> int:
 
 def _cmd_plot_sweep(args) -> int:
     from .plots import plot_sweep, save_figure
-    from .sweeps import read_sweep
 
     table = read_sweep(args.folder)
     fig = plot_sweep(table, args.x, args.y, args.metric, kind=args.kind)

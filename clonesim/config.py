@@ -103,7 +103,7 @@ class Spec:
         return what
 
 
-def _show(value: Any) -> str:
+def toml_text(value: Any) -> str:
     """A value as it would be written in TOML: 1e+13, not 10000000000000.0; true, not True."""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -112,9 +112,9 @@ def _show(value: Any) -> str:
     if isinstance(value, str):
         return json.dumps(value)
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
+        return "[" + ", ".join(toml_text(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {_show(v)}" for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{k} = {toml_text(v)}" for k, v in value.items()) + " }"
     return repr(value)
 
 
@@ -401,7 +401,7 @@ class Therapy:
 
 
 @dataclass(frozen=True)
-class Cohort:
+class CohortSettings:
     """Between-patient heterogeneity (dotted key -> distribution table) and
     arms to compare (arm name -> dotted key -> value)."""
 
@@ -451,7 +451,7 @@ class Config:
     states: Mapping[str, State] = field(default_factory=lambda: {DEFAULT_STATE: State(
         DEFAULT_STATE)})
     sites: Mapping[str, Site] = field(default_factory=lambda: {DEFAULT_SITE: Site(DEFAULT_SITE)})
-    cohort: Cohort = Cohort()
+    cohort: CohortSettings = CohortSettings()
     mutation_rate: float = 1e-7
     title: str = ""
     description: str = ""
@@ -601,7 +601,7 @@ def _check_vary(check: _Checker, cfg: "Config") -> None:
         return
     if not isinstance(cfg.cohort.vary, dict):
         raise check.fail("cohort.vary", cfg.cohort.vary, SCHEMA["cohort"]["vary"].allowed())
-    plain = dataclasses.replace(cfg, cohort=Cohort())
+    plain = dataclasses.replace(cfg, cohort=CohortSettings())
     one_key_dists = [d for d in VARY_PARAMS if d != "dirichlet"]
     for key, entry in cfg.cohort.vary.items():
         where = f"cohort.vary.{key}"
@@ -665,7 +665,7 @@ def _check_vary(check: _Checker, cfg: "Config") -> None:
                 plain.set(key, value)
             except ConfigError as exc:
                 inner = str(exc).split(": ", 1)[-1].strip()  # without the file name
-                raise ConfigError(f"{check.source}: {where} can draw {key} = {_show(value)}, "
+                raise ConfigError(f"{check.source}: {where} can draw {key} = {toml_text(value)}, "
                                   f"which the scenario does not accept:\n  {inner}") from None
 
 
@@ -821,7 +821,7 @@ class _Checker:
         self.source = source
 
     def fail(self, key: str, value: Any, allowed: str, why: str = "") -> ConfigError:
-        msg = f"{self.source}: {key} = {_show(value)}\n  must be {allowed}"
+        msg = f"{self.source}: {key} = {toml_text(value)}\n  must be {allowed}"
         if why:
             msg += f" ({why})"
         return ConfigError(msg)
@@ -922,7 +922,7 @@ def _build(raw: Mapping[str, Any], source: str) -> Config:
     therapy = _therapy(check, raw["therapy"], drugs, sites)
     resistant = _initial_resistant(check, tum.pop("initial_resistant"), drugs)
     tumour = Tumour(initial_resistant=resistant, **tum)
-    cohort = Cohort(**check.table(raw.get("cohort", {}), "cohort", SCHEMA["cohort"]))
+    cohort = CohortSettings(**check.table(raw.get("cohort", {}), "cohort", SCHEMA["cohort"]))
 
     if clinic.detection_cells >= clinic.lethal_cells:
         raise check.fail("clinic.detection_cells", clinic.detection_cells,
@@ -954,7 +954,7 @@ def _check_arms(check: _Checker, cfg: "Config") -> None:
         return
     if not isinstance(arms, dict):
         raise check.fail("cohort.arms", arms, SCHEMA["cohort"]["arms"].allowed())
-    plain = dataclasses.replace(cfg, cohort=Cohort(vary=cfg.cohort.vary))
+    plain = dataclasses.replace(cfg, cohort=CohortSettings(vary=cfg.cohort.vary))
     for name, changes in arms.items():
         if not isinstance(changes, dict) or not changes:
             raise check.fail(f"cohort.arms.{name}", changes,
@@ -970,7 +970,7 @@ def arm_config(cfg: "Config", arm: str) -> "Config":
     """The scenario with one arm's changes applied (and no arms left)."""
     if arm not in cfg.cohort.arms:
         raise ConfigError(f"{cfg.source}: no arm {arm!r}; arms: " + ", ".join(cfg.cohort.arms))
-    plain = dataclasses.replace(cfg, cohort=Cohort(vary=cfg.cohort.vary))
+    plain = dataclasses.replace(cfg, cohort=CohortSettings(vary=cfg.cohort.vary))
     return plain.update(cfg.cohort.arms[arm])
 
 
@@ -1208,7 +1208,7 @@ def schema_markdown() -> str:
         out.append("| key | default | unit | allowed | meaning |")
         out.append("| --- | --- | --- | --- | --- |")
         for key, s in specs.items():
-            default = "required" if s.default is None and s.kind == "lines" else f"`{_show(s.default)}`"
+            default = "required" if s.default is None and s.kind == "lines" else f"`{toml_text(s.default)}`"
             if s.default is None and s.kind != "lines":
                 default = "(see meaning)"
             out.append(f"| `{key}` | {default} | {s.unit} | {s.allowed()} | {s.doc} |")

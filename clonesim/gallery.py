@@ -31,6 +31,7 @@ from . import plots
 from .config import Config, ConfigError, arm_config, load_config
 from .provenance import TEACHING_NOTE, provenance
 from .runners import simulate, simulate_cohort, simulate_many
+from .theory import expected_mutations
 
 __all__ = ["FIGURES", "STYLES", "figure", "save", "animate", "ffmpeg_path", "find_config",
            "apply_style",
@@ -197,8 +198,6 @@ def fluctuation_data(n: int = 2000, seed: int = 1943, n0: int = LD_N0,
     config : Config
         The scenario that was run.
     """
-    from .theory import expected_mutations
-
     cfg = fluctuation_config(n0, final_cells, u)
     results = simulate_many(cfg, n, seed=seed)
     resistant = np.array([sum(int(c) for ty, c in zip(r.type_ids, r.counts[-1]) if int(ty) & 1)

@@ -13,8 +13,13 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .celltypes import CellTypes
+from .config import ConfigError
 from .outcomes import EventKind
 from .provenance import TEACHING_NOTE, provenance
+from .results import km_band, km_median
+from .sweeps import metric_label, summarise_sweep
+from .theory import (luria_delbruck_pmf, p_no_resistant_goldie_coldman,
+                     p_no_resistant_iwasa_nowak_michor)
 
 __all__ = ["plot_burden", "plot_outcomes", "plot_survival", "plot_arms", "plot_sites",
            "save_figure", "type_style", "muller_fractions", "plot_muller", "plot_fluctuation",
@@ -208,12 +213,10 @@ def plot_survival(cohort, ax=None, *, lines: int = 3, mark: bool = True) -> Figu
 
 def _km_curve(ax, km, colour, style, label) -> None:
     """One Kaplan-Meier curve (a step from 1 at day 0) with its 95% band."""
-    from .results import _band
-
     t = np.concatenate([[0.0], km.sf.quantiles])
     p = np.concatenate([[1.0], km.sf.probabilities])
     ax.step(t, p, where="post", color=colour, ls=style, lw=2, label=label)
-    band = _band(km)
+    band = km_band(km)
     # the band is undefined where the curve is still 1 (or already 0): it
     # collapses onto the curve there
     lo = np.concatenate([[1.0], np.where(np.isnan(band.low.probabilities),
@@ -226,8 +229,6 @@ def _km_curve(ax, km, colour, style, label) -> None:
 def plot_arms(cohorts, *, mark: bool = True) -> Figure:
     """Compare arms run on the same virtual patients: overall survival (left)
     and progression-free survival on line 1 (right), one curve per arm."""
-    from .results import _km_median
-
     fig = Figure(figsize=(11, 4.8), layout="constrained")
     axes = fig.subplots(1, 2, sharey=True)
     for ax, (endpoint, title) in zip(axes, [("os", "overall survival (from detection)"),
@@ -236,7 +237,7 @@ def plot_arms(cohorts, *, mark: bool = True) -> Figure:
             km = cohort.survival(endpoint, 1)
             if km is None:
                 continue
-            med = _km_median(km.sf)
+            med = km_median(km.sf)
             median = f"median {med:.0f} d" if np.isfinite(med) else "median not reached"
             _km_curve(ax, km, _GENOTYPE_COLOURS[i % len(_GENOTYPE_COLOURS)],
                       _STYLES[i % len(_STYLES)], f"{arm} ({median})")
@@ -523,8 +524,6 @@ def plot_fluctuation(resistant, m: float, ax=None, *, mark: bool = True,
     """
     from scipy import stats
 
-    from .theory import luria_delbruck_pmf
-
     r = np.asarray(resistant, dtype=np.int64)
     n = r.size
     top = max(int(r.max()) if n else 2, 2)
@@ -615,8 +614,6 @@ def plot_no_resistance(table, u: float, birth: float, ax=None, *, mark: bool = T
     -------
     matplotlib.figure.Figure
     """
-    from .theory import p_no_resistant_goldie_coldman, p_no_resistant_iwasa_nowak_michor
-
     fig, ax = _new_axes(ax, figsize=(9, 5))
     sizes = np.geomspace(table["size"].min() / 2, table["size"].max() * 2, 200)
     for i, (d, group) in enumerate(table.groupby("death_rate", sort=True)):
@@ -761,9 +758,6 @@ def plot_sweep(table, x: str, y: str | None = None, metric: str = "cured", *,
     clonesim.ConfigError
         For a column that is not in the table, or ``x == y``.
     """
-    from .config import ConfigError
-    from .sweeps import metric_label, summarise_sweep
-
     if kind not in ("auto", "curves", "heatmap"):
         raise ConfigError(f"--kind {kind!r}: must be 'auto', 'curves' or 'heatmap'")
     if y is not None and y == x:

@@ -387,9 +387,9 @@ class Cohort(ResultSet):
                    "median_high_days": float("inf")}
             km = self.survival(endpoint, line)
             if km is not None:
-                ci = _band(km)
-                row.update(median_days=_km_median(km.sf), median_low_days=_km_median(ci.low),
-                           median_high_days=_km_median(ci.high))
+                ci = km_band(km)
+                row.update(median_days=km_median(km.sf), median_low_days=km_median(ci.low),
+                           median_high_days=km_median(ci.high))
             rows.append(row)
         return pd.DataFrame(rows)
 
@@ -399,11 +399,11 @@ class Cohort(ResultSet):
         text += f"\nrefractory to line 1: {rf:.1%}" if rf == rf else ""
         km = self.survival("os")
         if km is not None:
-            text += f"\nmedian overall survival: {_km_median(km.sf):.0f} days after detection"
+            text += f"\nmedian overall survival: {km_median(km.sf):.0f} days after detection"
         return text
 
 
-def _band(km):
+def km_band(km):
     """Pointwise 95% band of a Kaplan-Meier curve (log-log, which stays in
     [0, 1]); scipy warns where it is undefined (the curve at 0 or 1), which is
     expected here, so the warning is silenced."""
@@ -414,7 +414,7 @@ def _band(km):
         return km.sf.confidence_interval(0.95, method="log-log")
 
 
-def _km_median(sf) -> float:
+def km_median(sf) -> float:
     """First time at which a survival curve is at or below 0.5 (inf if never)."""
     below = np.flatnonzero(sf.probabilities <= 0.5)
     return float(sf.quantiles[below[0]]) if below.size else float("inf")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from ipywidgets import Image, interactive
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from .classroom import DRAWING, png
+from .drawing import DRAWING, png
 
 __all__ = ["Panel"]
 

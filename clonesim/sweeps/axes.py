@@ -13,7 +13,7 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 
-from ..config import ConfigError, _show, spec_for
+from ..config import ConfigError, toml_text, spec_for
 
 
 @dataclass(frozen=True)
@@ -174,8 +174,8 @@ def parse_axis(text: str) -> Axis:
     grid = np.geomspace(lo, hi, n) if log else np.linspace(lo, hi, n)
     values = _tidy_values(key, grid.tolist())
     if len(set(values)) != len(values):
-        raise axis_error(text, f"{n} values of an integer key between {_show(lo)} and "
-                                f"{_show(hi)} repeat after rounding; use fewer")
+        raise axis_error(text, f"{n} values of an integer key between {toml_text(lo)} and "
+                                f"{toml_text(hi)} repeat after rounding; use fewer")
     return Axis(key, "log" if log else "lin", values, lo, hi, n, log, text)
 
 
@@ -210,7 +210,7 @@ def axes_from(axes: Any) -> list[Axis]:
 def list_axis(key: str, values: list) -> Axis:
     if not values:
         raise axis_error(f"{key}=[]", "the list is empty")
-    text = f"{key}=" + _show(list(values))
+    text = f"{key}=" + toml_text(list(values))
     values = _tidy_values(key, values)
     if len(set(map(repr, values))) != len(values):
         raise axis_error(text, "a value is listed twice")

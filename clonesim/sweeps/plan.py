@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..config import Cohort, Config, ConfigError, _show, load_config, spec_for
+from ..config import CohortSettings, Config, ConfigError, toml_text, load_config, spec_for
 from ..runners import seed_sequence
 from .axes import Axis, axes_from, axis_error, is_int_key
 from .table import BURDEN_COLUMNS, OUTCOME_COLUMNS
@@ -231,7 +231,7 @@ def plan_sweep(config: Config | str | Path, axes: Any, replicates: int, seed: An
     """
     base = config if isinstance(config, Config) else load_config(config)
     if base.cohort.vary or base.cohort.arms:
-        base = dataclasses.replace(base, cohort=Cohort())
+        base = dataclasses.replace(base, cohort=CohortSettings())
     replicates = _valid_replicates(replicates)
     axes = axes_from(axes)
     if not axes:
@@ -284,7 +284,7 @@ def plan_sweep(config: Config | str | Path, axes: Any, replicates: int, seed: An
             try:
                 base.set(a.key, v)
             except ConfigError as exc:
-                raise ConfigError(f"--grid {a.text}: the value {a.key} = {_show(v)} is not "
+                raise ConfigError(f"--grid {a.text}: the value {a.key} = {toml_text(v)} is not "
                                   f"allowed:\n  {_inner(exc)}") from None
 
     design_rows = _design_rows(ranges, design, points, entropy) if design else [{}]
@@ -299,7 +299,7 @@ def plan_sweep(config: Config | str | Path, axes: Any, replicates: int, seed: An
         try:
             configs.append(base.update(changes))
         except ConfigError as exc:
-            where = ", ".join(f"{k} = {_show(v)}" for k, v in changes.items())
+            where = ", ".join(f"{k} = {toml_text(v)}" for k, v in changes.items())
             raise ConfigError(f"sweep point {i} ({where}) is not a valid scenario:\n  "
                               f"{_inner(exc)}") from None
     rows = len(point_list) * replicates

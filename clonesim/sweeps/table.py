@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..config import _show
+from ..config import toml_text
 
 
 #: Outcome columns of every sweep row (after point, replicate, the axes and seed),
@@ -54,7 +54,7 @@ def table_row(p: int, r: int, params: dict, result, dtypes: dict[str, str]) -> d
 
 def table_cell(value: Any) -> Any:
     """A parameter as a table cell: a list (such as therapy.lines) as its TOML text."""
-    return _show(value) if isinstance(value, (list, tuple)) else value
+    return toml_text(value) if isinstance(value, (list, tuple)) else value
 
 
 
