@@ -281,7 +281,7 @@ def test_wheel_carries_the_scenarios(tmp_path):
     modules = {p.relative_to(root).as_posix() for p in (root / "clonesim").rglob("*.py")}
     assert modules <= names, sorted(modules - names)
     assert not any("__pycache__" in n for n in names)
-    assert (Path(gallery.__file__).parent / "scenarios") in gallery._places()
+    assert (Path(clonesim.__file__).parent / "scenarios") in gallery.scenario_places()
 
 
 def test_cured_patients_are_censored_at_the_end_of_follow_up():

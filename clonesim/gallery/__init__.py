@@ -1,0 +1,48 @@
+"""A gallery of named, lecture-ready figures, each built from simulations
+with fixed seeds, so the same command always draws the same picture.
+
+>>> from clonesim import gallery                               # doctest: +SKIP
+>>> fig = gallery.figure("recurrence", style="lecture")       # doctest: +SKIP
+>>> gallery.save(fig, "recurrence.svg")                       # doctest: +SKIP
+
+``clonesim figure --list`` names them; ``clonesim figure NAME`` draws one.
+Every figure carries the small "teaching simulation, not for clinical use"
+mark unless ``mark=False``; :func:`save` stores the provenance (package
+version, config hash, seed) in the file. The same cell type has the same
+colour in every figure (:func:`clonesim.plots.type_style`).
+
+Each figure keeps its compute small (a few seconds at most); ``n`` sets the
+number of simulated tumours or patients where there are many.
+
+One module per job:
+
+- :mod:`~clonesim.gallery.finder`: the shipped scenarios found by name;
+- :mod:`~clonesim.gallery.data`: the many-tumour simulations behind some
+  figures, as data (the notebooks call them);
+- :mod:`~clonesim.gallery.figures`: one function per figure, fixed seeds;
+- :mod:`~clonesim.gallery.catalogue`: :data:`FIGURES` by name, and :func:`figure`;
+- :mod:`~clonesim.gallery.style`: the ``lecture`` and ``paper`` styles;
+- :mod:`~clonesim.gallery.output`: saving and animating, with provenance.
+
+Teaching model, not for clinical use.
+"""
+
+from .catalogue import FIGURES, GalleryFigure, figure
+from .data import (LD_FINAL, LD_N0, LD_U, NR_BIRTH, NR_U, SWEEP_KILL, SWEEP_U,
+                   fluctuation_config, fluctuation_data, no_resistance_config,
+                   no_resistance_data, sweep_data)
+from .figures import (arms, fluctuation, muller, no_resistance, recurrence, sites, survival,
+                      sweep)
+from .finder import find_config, load_scenario, scenario_places
+from .output import MP4_HELP, animate, ffmpeg_path, save
+from .style import STYLES, apply_style
+
+__all__ = ["FIGURES", "STYLES", "figure", "save", "animate", "ffmpeg_path", "find_config",
+           "apply_style",
+           "fluctuation_data", "no_resistance_data", "sweep_data", "recurrence", "muller",
+           "fluctuation", "no_resistance", "survival", "arms", "sites", "sweep",
+           # besides: the catalogue's entry type, the experiments' scenarios and
+           # constants (the notebooks use NR_U, NR_BIRTH), where scenarios are found
+           "GalleryFigure", "MP4_HELP", "LD_N0", "LD_FINAL", "LD_U", "NR_U", "NR_BIRTH",
+           "SWEEP_KILL", "SWEEP_U", "fluctuation_config", "no_resistance_config",
+           "scenario_places", "load_scenario"]

@@ -1,0 +1,126 @@
+"""Figures of one virtual patient over time: the burden by cell type and the
+burden by site, each with the therapy lines, progressions and local
+therapies drawn on (the Muller plot has its own module).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from ..outcomes import EventKind
+from .style import LINE_SHADES, LINE_STYLES, OKABE_ITO, add_mark, new_axes, type_style
+
+_LABEL_BOX = dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.75)
+
+
+def plot_burden(result, ax=None, *, show_total: bool = True, mark: bool = True) -> Figure:
+    """Burden per cell type over time, on a log axis, with the therapy lines.
+
+    Parameters
+    ----------
+    result
+        A :class:`clonesim.Result`.
+    ax
+        Draw into this Axes instead of a new figure.
+    show_total
+        Also draw the total burden (what a scan sees).
+    mark
+        Add the small "teaching simulation, not for clinical use" mark.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig, ax = new_axes(ax)
+    cfg = result.config
+    cell_types = result.cell_types
+    t = result.times
+    for j, (type_id, label) in enumerate(zip(result.type_ids, result.labels)):
+        y = result.counts[:, j].astype(float)
+        if not y.any():
+            continue
+        y[y == 0] = np.nan
+        ax.plot(t, y, label=label, lw=2, **type_style(type_id, cell_types))
+    if show_total:
+        total = result.burden.astype(float)
+        total[total == 0] = np.nan
+        ax.plot(t, total, color="0.35", lw=1, alpha=0.8, label="total (what a scan sees)")
+    ax.set_yscale("log")
+    c = cfg.clinic
+    ax.axhline(c.detection_cells, color="0.3", ls=":", lw=1.2)
+    ax.annotate("detection threshold", (0, c.detection_cells), xycoords=("axes fraction", "data"),
+                xytext=(4, 3), textcoords="offset points", fontsize=8, color="0.3",
+                bbox=_LABEL_BOX)  # readable where a curve crosses it
+    ax.axhline(c.lethal_cells, color="#D55E00", ls=":", lw=1.2)
+    # below its line: above it, the line labels hang from the top of the axes
+    ax.annotate("lethal burden", (0, c.lethal_cells), xycoords=("axes fraction", "data"),
+                xytext=(4, -3), textcoords="offset points", va="top", fontsize=8,
+                color="#D55E00", bbox=_LABEL_BOX)
+    top = max(c.lethal_cells * 30, np.nanmax(result.burden) * 3 if result.burden.size else 10)
+    ax.set_ylim(0.5, top)
+    _shade_lines(ax, result)
+    ax.set_xlabel("time (days)")
+    ax.set_ylabel("cells")
+    title = cfg.title or "clonesim"
+    ax.set_title(f"{title}: one virtual patient ({result.outcome}, day {result.end_time:.0f})",
+                 fontsize=11)
+    ax.plot([], [], marker="v", color="k", ls="none", label="progression (scan)")
+    ax.legend(loc="upper left", fontsize=8, frameon=False, bbox_to_anchor=(1.01, 1.0))
+    ax.grid(alpha=0.25, which="major")
+    if mark:
+        add_mark(fig)
+    return fig
+
+
+def _shade_lines(ax, result) -> None:
+    """Shade each therapy line, mark progressions and local therapies."""
+    for k, line in enumerate(result.lines):
+        ax.axvspan(line.start, line.end, color=LINE_SHADES[k % len(LINE_SHADES)], alpha=0.13,
+                   lw=0)
+        ax.annotate(f"line {line.line}\n{'+'.join(line.drugs)}", ((line.start + line.end) / 2, 1),
+                    xycoords=("data", "axes fraction"), xytext=(0, -4),
+                    textcoords="offset points", ha="center", va="top", fontsize=8)
+    for e in result.events:
+        if e.kind == EventKind.PROGRESSION:
+            ax.plot([e.time], [max(e.burden, 1)], marker="v", color="k", ms=6, ls="none")
+        elif e.kind in (EventKind.SURGERY, EventKind.RADIATION):
+            ax.axvline(e.time, color="#CC79A7", lw=1.5, ls="--")
+            ax.annotate(f"{e.kind}\n{e.detail.split(':')[0]}", (e.time, 0.02),
+                        xycoords=("data", "axes fraction"), xytext=(3, 0),
+                        textcoords="offset points", fontsize=8, color="#CC79A7")
+        elif e.kind == EventKind.NO_LINE_LEFT:
+            ax.axvspan(e.time, result.end_time, color="0.85", alpha=0.5, lw=0)
+            ax.annotate("no line\nleft", ((e.time + result.end_time) / 2, 1),
+                        xycoords=("data", "axes fraction"), xytext=(0, -4),
+                        textcoords="offset points", ha="center", va="top", fontsize=8)
+
+
+def plot_sites(result, ax=None, *, mark: bool = True) -> Figure:
+    """Burden at each site over time (log axis), with the therapy lines and
+    local therapies: where the drug reaches, and where it does not."""
+    fig, ax = new_axes(ax)
+    model_sites = list(result.config.sites)
+    by_site = result.site_burden()
+    for i, site in enumerate(model_sites):
+        y = by_site[:, i].astype(float)
+        if not y.any():
+            continue
+        y[y == 0] = np.nan
+        ax.plot(result.times, y, lw=2, label=site, color=OKABE_ITO[(i + 5) % len(OKABE_ITO)],
+                ls=LINE_STYLES[i % len(LINE_STYLES)])
+    ax.set_yscale("log")
+    ax.axhline(result.config.clinic.site_detection_cells, color="0.3", ls=":", lw=1.2)
+    ax.annotate("a site is seen on a scan", (0, result.config.clinic.site_detection_cells),
+                xycoords=("axes fraction", "data"), xytext=(4, 3), textcoords="offset points",
+                fontsize=8, color="0.3")
+    _shade_lines(ax, result)
+    ax.set_ylim(bottom=0.5)
+    ax.set_xlabel("time (days)")
+    ax.set_ylabel("cells at the site")
+    ax.set_title(f"{result.config.title or 'clonesim'}: burden by site", fontsize=11)
+    ax.legend(loc="upper left", fontsize=8, frameon=False, bbox_to_anchor=(1.01, 1.0))
+    ax.grid(alpha=0.25)
+    if mark:
+        add_mark(fig)
+    return fig
