@@ -1,0 +1,122 @@
+"""The frozen settings a scenario is made of: tumour, drugs, states, sites,
+therapy, clinic, cohort and simulation.
+
+Plain values with the schema's defaults and no logic: the checks
+(:mod:`.checks`) fill them from a scenario file, and they are frozen so that
+a patient's run can never change the scenario it was given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+__all__ = ["Tumour", "Drug", "State", "Site", "LocalTherapy", "Therapy", "CohortSettings",
+           "Clinic", "Simulation"]
+
+
+@dataclass(frozen=True)
+class Tumour:
+    """The untreated tumour: its size at day 0 and its growth law."""
+
+    initial_cells: int = 1
+    birth_rate: float = 0.25
+    death_rate: float = 0.20
+    carrying_capacity: float = 0.0
+    initial_resistant: Mapping[str, int] = field(default_factory=dict)
+    condition_on_detection: bool = True
+
+
+@dataclass(frozen=True)
+class Drug:
+    """One drug: how it kills, and how cells become resistant to it."""
+
+    name: str
+    kill: str = "pulsed"
+    kill_fraction: float = 0.98
+    dose_interval_days: float = 21.0
+    kill_rate: float = 0.0
+    mutation_rate: float | None = None
+    resistance_cost: float = 0.0
+    targets: tuple[str, ...] | None = None
+    penetration: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class State:
+    """A phenotype state (e.g. a receptor profile) and its switching rates."""
+
+    name: str
+    initial_fraction: float | None = None
+    birth_factor: float = 1.0
+    death_factor: float = 1.0
+    switch_to: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Site:
+    """An organ the tumour lives in: the primary or a metastatic site."""
+
+    name: str
+    carrying_capacity: float | None = None
+    birth_factor: float = 1.0
+    death_factor: float = 1.0
+    migrate_to: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LocalTherapy:
+    """Surgery or radiation of one site."""
+
+    kind: str
+    site: str
+    fraction: float = 0.99
+    trigger: str = "site detected"
+    day: float = 0.0
+
+
+@dataclass(frozen=True)
+class Therapy:
+    """The policy: which lines, how the next is chosen, and local therapies."""
+
+    lines: tuple[tuple[str, ...], ...]
+    policy: str = "sequence"
+    rebiopsy_cells: int = 100
+    rebiopsy_site: str = "largest"
+    sensitive_fraction: float = 0.5
+    adaptive_pause_at: float = 0.5
+    adaptive_resume_at: float = 1.0
+    holiday_on_days: float = 0.0
+    holiday_off_days: float = 0.0
+    local: tuple[LocalTherapy, ...] = ()
+
+
+@dataclass(frozen=True)
+class CohortSettings:
+    """Between-patient heterogeneity (dotted key -> distribution table) and
+    arms to compare (arm name -> dotted key -> value)."""
+
+    vary: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    arms: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Clinic:
+    """How a clinic reads the burden: detection, response, progression, death."""
+
+    detection_cells: float = 1e9
+    lethal_cells: float = 1e12
+    scan_interval_days: float = 28.0
+    response_factor: float = 0.5
+    progression_factor: float = 2.0
+    progression_reference: str = "nadir"
+    site_detection_cells: float | None = None  # None: the same as detection_cells
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """Run length and engine settings."""
+
+    horizon_days: float = 3650.0
+    record_interval_days: float = 1.0
+    step_tolerance: float = 0.1
