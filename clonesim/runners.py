@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .config import Config, spec_for, vary_distribution
+from .config import Config, ConfigError, spec_for, vary_distribution
 from .engine import K, EngineState
 from .course import Course
 from .model import ModelArrays, build_model
@@ -213,9 +213,11 @@ def run_patient(cfg: Config, model: ModelArrays, ss: np.random.SeedSequence,
         code = state.run_until(horizon, rng, watch_detection=True)
         if code != K.EXTINCT or not cfg.tumour.condition_on_detection:
             break
-    else:  # pragma: no cover - needs death_rate ~ birth_rate and a tiny initial tumour
-        raise RuntimeError(f"the tumour died out before detection {MAX_REDRAWS} times in a row; "
-                           "raise tumour.initial_cells or tumour.birth_rate")
+    else:  # birth barely above death and a tiny initial tumour (tests/test_config.py)
+        raise ConfigError(f"{cfg.source}: the tumour died out before detection {MAX_REDRAWS:,} "
+                          "times in a row\n  raise tumour.initial_cells or tumour.birth_rate "
+                          f"(now {cfg.tumour.initial_cells:g} cells, birth "
+                          f"{cfg.tumour.birth_rate:g} vs death {cfg.tumour.death_rate:g} a day)")
 
     if code == K.DETECTED:
         detection_time = state.t

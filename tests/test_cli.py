@@ -234,6 +234,13 @@ def test_set_on_a_drug_that_does_not_exist_exits_2(capsys):
     assert "did you mean" in err and "'A'" in err
 
 
+def test_set_cannot_add_a_drug_by_a_table(capsys):
+    # "drugs.D={...}" used to define a fourth drug that no line gives.
+    status, out, err = cli(["validate", CLASSIC, "--set", "drugs.D={kill_fraction=0.9}"], capsys)
+    assert status == 2, out
+    assert "drugs.D: no drug 'D'" in err and "defined drugs: A, B, C" in err
+
+
 def test_help_says_teaching_only_and_shows_examples(capsys):
     status, out, err = cli(["--help"], capsys)
     assert status == 0

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+import clonesim
+import clonesim.runners
 from clonesim.config import (
     MAX_DRUGS,
     SCHEMA,
@@ -195,10 +197,29 @@ BAD = [
     ("progression factor 1", scenario(clinic="progression_factor = 1"),
      ["clinic.progression_factor = 1", "a number in (1, 1e+06]"]),
     ("scan interval 0", scenario(clinic="scan_interval_days = 0"),
-     ["clinic.scan_interval_days = 0", "a number in (0, 36500]"]),
+     ["clinic.scan_interval_days = 0", "a number in [1, 36500]"]),
+    # Intervals and tolerances that would make one patient run for ever or fill memory.
+    ("scan interval under a day", scenario(clinic="scan_interval_days = 1e-6"),
+     ["clinic.scan_interval_days = 1e-06", "a number in [1, 36500]"]),
     ("dose interval negative",
      scenario(drugs=DRUGS_AB.replace("kill_fraction = 0.98", "dose_interval_days = -21")),
-     ["drugs.A.dose_interval_days = -21", "a number in (0, 36500]"]),
+     ["drugs.A.dose_interval_days = -21", "a number in [0.1, 36500]"]),
+    ("dose interval of a microday",
+     scenario(drugs=DRUGS_AB.replace("kill_fraction = 0.98", "dose_interval_days = 1e-6")),
+     ["drugs.A.dose_interval_days = 1e-06", "a number in [0.1, 36500]", "every dose"]),
+    ("step tolerance 1e-9", scenario(extra="[simulation]\nstep_tolerance = 1e-9"),
+     ["simulation.step_tolerance = 1e-09", "a number in [0.001, 1]"]),
+    ("records over the horizon above the cap",
+     scenario(extra="[simulation]\nhorizon_days = 3650\nrecord_interval_days = 0.001"),
+     ["simulation.record_interval_days = 0.001", "at least 0.0183",
+      "horizon_days = 3650", "3,650,000 records"]),
+    ("a tumour that can only shrink", scenario(tumour="birth_rate = 0.15\ndeath_rate = 0.2"),
+     ["tumour.birth_rate = 0.15", "above tumour.death_rate = 0.2",
+      "condition_on_detection = false", "never reaches clinic.detection_cells"]),
+    ("choice weights with nan",
+     scenario(extra='[cohort.vary]\n"drugs.A.kill_fraction" = '
+                    '{ dist = "choice", values = [0.9, 0.98], weights = [nan, 1] }'),
+     ["cohort.vary.drugs.A.kill_fraction.weights = [nan, 1]", "finite non-negative"]),
     ("horizon above 100 years", scenario(extra="[simulation]\nhorizon_days = 40000"),
      ["simulation.horizon_days = 40000", "a number in (0, 36500]"]),
     ("carrying capacity below the initial burden",
@@ -267,6 +288,28 @@ def test_invalid_toml_syntax(tmp_path):
     message = str(info.value)
     assert message.startswith(f"{path}: not valid TOML")
     assert "line 1" in message
+
+
+# A file saved by another editor: the message says what the bytes are, never a
+# UnicodeDecodeError; a UTF-8 byte-order mark (Windows Notepad) is simply read.
+@pytest.mark.parametrize("name, data, fragments", [
+    ("latin-1", "title = \"98\xb0 kill\"\n".encode("latin-1"),
+     ["is not UTF-8 text", "byte 0xb0 on line 1", "save it as UTF-8"]),
+    ("utf-16", "title = \"x\"\n".encode("utf-16"), ["is not a text file", "UTF-16"]),
+    ("binary", bytes(range(256)), ["is not a text file"]),
+])
+def test_file_that_is_not_utf8_text(tmp_path, name, data, fragments):
+    path = tmp_path / f"{name}.toml"
+    path.write_bytes(data)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    _check_message(str(info.value), str(path), fragments)
+
+
+def test_utf8_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + scenario().encode("utf-8"))
+    assert list(load_config(path).drugs) == ["A", "B"]
 
 
 def test_missing_file(tmp_path):
@@ -454,6 +497,16 @@ def test_parse_assignment(text, key, value):
     assert parse_assignment(text) == (key, value)
 
 
+@pytest.mark.parametrize("text, fragment", [
+    # a pasted line break would otherwise drop the rest silently
+    ("mutation_rate=1e-6\ndrugs.A.kill_fraction=5", "holds a line break"),
+    ("mutation_rate=1e-6\r\n", "holds a line break"),
+])
+def test_parse_assignment_refuses_more_than_one_value(text, fragment):
+    with pytest.raises(ConfigError, match=fragment):
+        parse_assignment(text)
+
+
 def test_parse_assignment_needs_an_equals_sign():
     with pytest.raises(ConfigError) as info:
         parse_assignment("drugs.A.kill_fraction")
@@ -508,3 +561,19 @@ def test_continuous_drug_without_kill_rate_says_it_is_missing():
         Config.from_dict(raw, source="s.toml")
     assert str(err.value).startswith("s.toml: drugs.A.kill_rate is missing")
     assert "kill_rate > 0" in str(err.value)
+
+
+def test_tumour_that_keeps_dying_out_is_a_clear_error(tmp_path, monkeypatch):
+    # Birth barely above death passes the check above, but from one cell the
+    # tumour survives with probability (b - d) / b = 5e-5 (a linear birth-death
+    # process, e.g. Kendall 1948): every redraw dies out. Five redraws stand
+    # for the 100,000 of a real run; all five survive with probability 2.5e-4.
+    monkeypatch.setattr(clonesim.runners, "MAX_REDRAWS", 5)
+    path = tmp_path / "dwindling.toml"
+    path.write_text(scenario(tumour="initial_cells = 1\nbirth_rate = 0.2\n"
+                                    "death_rate = 0.19999"), encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        clonesim.simulate(load_config(path), seed=1)
+    _check_message(str(info.value), str(path),
+                   ["died out before detection 5 times", "tumour.initial_cells",
+                    "birth 0.2 vs death 0.19999"])

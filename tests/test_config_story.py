@@ -161,7 +161,7 @@ VARY_CASES = [
      ["cohort.vary.tumour.initial_cells can draw tumour.initial_cells = -5", "whole number"]),
     ("choice weights of the wrong length", {"tumour.initial_cells": {
         "dist": "choice", "values": [1, 10], "weights": [1.0]}},
-     ["cohort.vary.tumour.initial_cells.weights", "a list of 2 non-negative numbers"]),
+     ["cohort.vary.tumour.initial_cells.weights", "a list of 2 finite non-negative numbers"]),
     ("beta with a = 0", {"states.ER+.birth_factor": {"dist": "beta", "a": 0, "b": 1}},
      ["cohort.vary.states.ER+.birth_factor", "a > 0 and b > 0"]),
     ("initial_resistant of an unknown drug", {"tumour.initial_resistant.Z": {

@@ -16,7 +16,8 @@ import math
 import re
 from typing import Any, Mapping
 
-from .schema import (DEFAULT_SITE, DEFAULT_STATE, MAX_CELLS, MAX_CLASSES, MAX_DRUGS, SCHEMA,
+from .schema import (DEFAULT_SITE, DEFAULT_STATE, MAX_CELLS, MAX_CLASSES, MAX_DRUGS,
+                     MAX_RECORD_ROWS, SCHEMA,
                      ConfigError, Spec, toml_text)
 from .settings import (Clinic, CohortSettings, Drug, LocalTherapy, Simulation, Site, State,
                        Therapy, Tumour)
@@ -155,8 +156,31 @@ def check_tables(check: Checker, raw: Any) -> dict[str, Any]:
     if tumour.carrying_capacity and tumour.carrying_capacity < total0:
         raise check.fail("tumour.carrying_capacity", tumour.carrying_capacity,
                          f"0 (unlimited) or at least the initial burden ({total0:g})")
+    if tumour.condition_on_detection and total0 < clinic.detection_cells:
+        net = max(tumour.birth_rate * st.birth_factor * si.birth_factor
+                  - tumour.death_rate * st.death_factor * si.death_factor
+                  for st in states.values() for si in sites.values())
+        if net < 0:
+            raise check.fail("tumour.birth_rate", tumour.birth_rate,
+                             f"above tumour.death_rate = {tumour.death_rate:g} in at least one "
+                             "state and site, or tumour.condition_on_detection = false",
+                             "a shrinking tumour never reaches clinic.detection_cells, so no "
+                             "virtual patient could be drawn")
+    records = sim.horizon_days / sim.record_interval_days
+    if records > MAX_RECORD_ROWS:
+        raise check.fail("simulation.record_interval_days", sim.record_interval_days,
+                         f"at least {_round_up(sim.horizon_days / MAX_RECORD_ROWS)} with "
+                         f"simulation.horizon_days = {sim.horizon_days:g}",
+                         f"{records:,.0f} records of every cell type; at most "
+                         f"{MAX_RECORD_ROWS:,} are kept")
     return dict(tumour=tumour, drugs=drugs, therapy=therapy, clinic=clinic, simulation=sim,
                 states=states, sites=sites, cohort=cohort, **top)
+
+
+def _round_up(x: float) -> str:
+    """``x`` to three significant figures, rounded up (a floor to quote)."""
+    step = 10.0 ** (math.floor(math.log10(x)) - 2)
+    return f"{math.ceil(x / step) * step:.3g}"
 
 
 def _named(check: Checker, raw: Any, table: str, cls, default: str) -> dict[str, Any]:

@@ -20,7 +20,7 @@ def check_existing_entry(raw: Mapping[str, Any], key: str, source: str) -> None:
     """A change under drugs.NAME, states.NAME or sites.NAME must name an entry
     the scenario defines: a typo must not quietly add a drug or a site."""
     parts = key.split(".")
-    if len(parts) < 3 or parts[0] not in ("drugs", "states", "sites"):
+    if len(parts) < 2 or parts[0] not in ("drugs", "states", "sites"):
         return
     table = raw.get(parts[0])
     names = list(table) if isinstance(table, dict) else []

@@ -15,6 +15,7 @@ from typing import Any
 
 __all__ = ["ConfigError", "Spec", "SCHEMA", "spec_for", "schema_markdown", "toml_text",
            "MAX_DRUGS", "MAX_CLASSES", "MAX_CELLS", "MAX_HORIZON_DAYS", "INT64_MAX",
+           "MIN_DOSE_INTERVAL_DAYS", "MAX_RECORD_ROWS",
            "DEFAULT_STATE", "DEFAULT_SITE"]
 
 MAX_DRUGS = 16
@@ -24,6 +25,10 @@ DEFAULT_SITE = "primary"
 INT64_MAX = 2**63 - 1
 MAX_CELLS = 1e15  # keeps every count far from int64 overflow (9.2e18)
 MAX_HORIZON_DAYS = 36_500.0
+# Floors and caps that keep one patient's run finite in time and memory: each
+# dose and each record is a stop of the engine, and each record a row.
+MIN_DOSE_INTERVAL_DAYS = 0.1
+MAX_RECORD_ROWS = 200_000
 
 
 class ConfigError(ValueError):
@@ -142,8 +147,9 @@ SCHEMA: dict[str, dict[str, Spec]] = {
             "float", 0.98, "Pulsed drugs: the fraction of susceptible cells one dose kills.",
             "fraction", lo=0.0, hi=1.0),
         "dose_interval_days": Spec(
-            "float", 21.0, "Pulsed drugs: days between doses (a chemotherapy cycle).",
-            "days", lo=0.0, hi=MAX_HORIZON_DAYS, lo_open=True),
+            "float", 21.0, "Pulsed drugs: days between doses (a chemotherapy cycle). At "
+            "least 0.1 (a dose every 2.4 hours): a run stops at every dose.",
+            "days", lo=MIN_DOSE_INTERVAL_DAYS, hi=MAX_HORIZON_DAYS),
         "kill_rate": Spec(
             "float", 0.0, "Continuous drugs: extra death rate of susceptible cells while given.",
             "per cell per day", lo=0.0, hi=100.0),
@@ -245,8 +251,8 @@ SCHEMA: dict[str, dict[str, Spec]] = {
             "float", 1e12, "Burden at which the virtual patient dies.", "cells",
             lo=1.0, hi=MAX_CELLS),
         "scan_interval_days": Spec(
-            "float", 28.0, "Days between scans that assess response and progression.", "days",
-            lo=0.0, hi=MAX_HORIZON_DAYS, lo_open=True),
+            "float", 28.0, "Days between scans that assess response and progression "
+            "(at least 1: a scan a day).", "days", lo=1.0, hi=MAX_HORIZON_DAYS),
         "response_factor": Spec(
             "float", 0.5, "A scan counts as a response when the burden is at most this "
             "fraction of its value at the start of the line.", "fraction",
@@ -284,12 +290,13 @@ SCHEMA: dict[str, dict[str, Spec]] = {
             "days", lo=0.0, hi=MAX_HORIZON_DAYS, lo_open=True),
         "record_interval_days": Spec(
             "float", 1.0, "Trajectory resolution: counts are recorded this often "
-            "(and just before and after every dose).", "days", lo=0.0, hi=MAX_HORIZON_DAYS,
-            lo_open=True),
+            "(and just before and after every dose); at most "
+            f"{MAX_RECORD_ROWS:,} records over the horizon.", "days", lo=0.0,
+            hi=MAX_HORIZON_DAYS, lo_open=True),
         "step_tolerance": Spec(
             "float", 0.1, "Engine accuracy: the longest step is this many mean cell "
-            "lifetimes. Smaller is more exact and slower (see docs/engine.md).", "",
-            lo=0.0, hi=1.0, lo_open=True),
+            "lifetimes. Smaller is more exact and slower (see docs/engine.md); 0.001 is "
+            "already a hundred times slower than the default.", "", lo=0.001, hi=1.0),
     },
 }
 

@@ -105,10 +105,11 @@ def check_vary(check: Checker, cfg: Config) -> None:
                 raise check.fail(f"{where}.values", values, "a non-empty list of values")
             weights = entry.get("weights", [1.0] * len(values))
             if (not isinstance(weights, list) or len(weights) != len(values)
-                    or any(isinstance(w, bool) or not isinstance(w, (int, float)) or w < 0
-                           for w in weights) or sum(weights) <= 0):
+                    or any(isinstance(w, bool) or not isinstance(w, (int, float))
+                           or not math.isfinite(w) or w < 0 for w in weights)
+                    or sum(weights) <= 0):
                 raise check.fail(f"{where}.weights", weights,
-                                 f"a list of {len(values)} non-negative numbers, not all 0")
+                                 f"a list of {len(values)} finite non-negative numbers, not all 0")
             probes = values
         else:
             for p in needed:
