@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from pathlib import Path
+from typing import Any
 
-from .config import ConfigError, arm_config, load_config, parse_assignment, toml_text
+from .config import (MISSING, ConfigError, Verbatim, arm_config, file_words, load_config,
+                     parse_assignment, toml_text)
 from .provenance import TEACHING_NOTE, version
 from .runners import seed_sequence, simulate, simulate_cohort
 from .sweeps import (load_sweep_file, merge_sweeps, parse_shard, plan_sweep, read_sweep,
@@ -18,7 +21,34 @@ from .sweeps.store import resume_defaults
 # plots and gallery are imported by the commands that draw: they load
 # matplotlib (about half a second), which validate, sweep and merge never need.
 
-__all__ = ["main"]
+__all__ = ["main", "flag", "flag_words", "error_text"]
+
+#: The flags (or positional arguments) that name a parameter of the Python API
+#: otherwise than "--" + its name with "-" for "_" (--chunk-size for chunk_size).
+FLAGS = {"axes": "--grid", "fmt": "--format", "folders": "FOLDER"}
+
+
+def flag(param: str) -> str:
+    """The command line's name for a parameter of the Python API: ``--grid`` for ``axes``."""
+    return FLAGS.get(param, "--" + param.replace("_", "-"))
+
+
+def flag_words(param: str, value: Any = MISSING) -> str:
+    """A parameter as the command line writes it: ``--replicates 0``, ``--overwrite``
+    (for ``True``), ``--seed N``; a value as it is typed in a shell."""
+    name = flag(param)
+    if value is MISSING or value is True:
+        return name
+    text = value if isinstance(value, Verbatim) else shlex.quote(str(value))
+    return f"{name} {text}" if name.startswith("-") else text
+
+
+def error_text(exc: ConfigError, words=flag_words) -> str:
+    """An error as the command line says it: the library's errors about a
+    parameter name its flag (``--replicates 0: ...``); an error about a sweep
+    file (``exc.source``) names the file and the key as the file writes it."""
+    return exc.render() if exc.source else exc.render(words)
+
 
 DESCRIPTION = f"""\
 clonesim: how drug resistance wins, one virtual tumour at a time.
@@ -456,12 +486,49 @@ def _cmd_figure(args) -> int:
     return 0
 
 
-def _cmd_sweep(args, argv: list[str]) -> int:
-    import shlex
-    import time
+def _sweep_file_error(exc: ConfigError, path: Path, given: set[str],
+                      file_axes: dict[str, int]) -> ConfigError:
+    """An error of a sweep read from the sweep file ``path``, as the command line
+    says it: what the file gave (the keys ``given``, the axes ``file_axes``:
+    text -> entry) is named as the file writes it, and then the file first;
+    everything else by its flag."""
+    if exc.source or not exc.structured:
+        return exc
+    used = []
 
+    def words(param: str, value: Any = MISSING) -> str:
+        if param == "axes" and value is not MISSING:
+            if not (isinstance(value, str) and value in file_axes):
+                return flag_words(param, value)
+            used.append(param)
+            return f"axes[{file_axes[value]}] (key = {toml_text(value.split('=', 1)[0])})"
+        if param not in given:
+            return flag_words(param, value)
+        used.append(param)
+        return file_words(param, value)
+
+    text = exc.render(words)
+    return ConfigError(f"{path}: {text}" if used else text)
+
+
+def _cmd_sweep(args, argv: list[str]) -> int:
     path = Path(args.config)
-    spec: dict = {}
+    spec = _read_sweep_file(path)
+    given = {k for k in ("replicates", "seed", "design", "points", "chunk_size")
+             if k in spec and getattr(args, k) is None}
+    if spec and not args.grid:
+        given.add("axes")
+    file_axes = {a.text: i for i, a in enumerate(spec.get("axes", []))}
+    try:
+        return _sweep(args, argv, path, spec)
+    except ConfigError as exc:
+        if not spec:
+            raise
+        raise _sweep_file_error(exc, path, given, file_axes) from None
+
+
+def _read_sweep_file(path: Path) -> dict:
+    """The sweep file CONFIG (see :func:`load_sweep_file`), or {} for a scenario."""
     if path.suffix == ".toml" and path.is_file():
         import tomllib
 
@@ -470,7 +537,13 @@ def _cmd_sweep(args, argv: list[str]) -> int:
         except (tomllib.TOMLDecodeError, UnicodeDecodeError):
             is_sweep_file = False  # load_config says what is wrong
         if is_sweep_file:
-            spec = load_sweep_file(path)
+            return load_sweep_file(path)
+    return {}
+
+
+def _sweep(args, argv: list[str], path: Path, spec: dict) -> int:
+    import time
+
     if spec:
         cfg = spec["config"]
         if args.set:
@@ -481,8 +554,9 @@ def _cmd_sweep(args, argv: list[str]) -> int:
         axes = list(args.grid)
     replicates = args.replicates if args.replicates is not None else spec.get("replicates")
     if replicates is None:
-        raise ConfigError("--replicates is missing: give the virtual patients per point, "
-                          "e.g. --replicates 200")
+        raise ConfigError(param="replicates", value=MISSING,
+                          allowed="give the virtual patients per point, e.g. {replicates=200}"
+                                  + (" (or replicates = 200 in the sweep file)" if spec else ""))
     shard = parse_shard(args.shard)
     out = Path(args.out) if args.out else Path("runs") / path.stem / (
         f"shard-{shard[0]}" if shard else "")
@@ -543,8 +617,6 @@ def _cmd_sweep(args, argv: list[str]) -> int:
 
 
 def _cmd_merge(args, argv: list[str]) -> int:
-    import shlex
-
     table = merge_sweeps(args.folders, args.out, fmt=args.format, overwrite=args.overwrite,
                          command="clonesim " + shlex.join(argv))
     m = table.attrs["manifest"]
@@ -587,7 +659,7 @@ def main(argv: list[str] | None = None) -> int:
         return {"run": _cmd_run, "validate": _cmd_validate, "cohort": _cmd_cohort,
                 "figure": _cmd_figure, "plot-sweep": _cmd_plot_sweep}[args.command](args)
     except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {error_text(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # pragma: no cover - interactive
         print("interrupted", file=sys.stderr)

@@ -222,7 +222,7 @@ def test_set_bad_value_exits_2(tmp_path, capsys):
 def test_set_without_equals_exits_2(capsys):
     status, out, err = cli(["validate", CLASSIC, "--set", "drugs.A.kill_fraction"], capsys)
     assert status == 2
-    assert err.startswith("error: --set 'drugs.A.kill_fraction': expected key=value")
+    assert err.startswith("error: --set drugs.A.kill_fraction: expected key=value")
 
 
 def test_set_on_a_drug_that_does_not_exist_exits_2(capsys):

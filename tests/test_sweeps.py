@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
+import re
 import signal
 import subprocess
 import sys
@@ -25,7 +27,8 @@ import clonesim
 import clonesim.sweeps as sweeps
 import clonesim.sweeps.run as sweep_run
 from clonesim import ConfigError
-from clonesim.cli import main
+from clonesim.cli import error_text, main
+from clonesim.config import MISSING
 from clonesim.sweeps import load_sweep_file, parse_axis, plan_sweep, read_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,9 +88,10 @@ def test_integer_keys_are_rounded_to_whole_numbers():
     ("mutation_rate=a:b:3", "not a number"),
 ])
 def test_bad_axis_text_is_a_clear_error(text, words):
-    with pytest.raises(ConfigError, match="--grid") as exc:
+    with pytest.raises(ConfigError, match=f"^axes entry '{re.escape(text)}': ") as exc:
         parse_axis(text)
     assert words in str(exc.value)
+    assert (exc.value.param, exc.value.value) == ("axes", text)
 
 
 @pytest.mark.parametrize("design", ["lhs", "sobol"])
@@ -139,7 +143,7 @@ def test_value_failing_validation_names_axis_value_and_rule(cfg, no_work):
     with pytest.raises(ConfigError) as exc:
         clonesim.sweep(cfg, ["drugs.A.kill_fraction=0.9:1.5:3"], 2, seed=1)
     msg = str(exc.value)
-    assert "--grid drugs.A.kill_fraction=0.9:1.5:3" in msg
+    assert msg.startswith("axes entry 'drugs.A.kill_fraction=0.9:1.5:3': ")
     assert "drugs.A.kill_fraction = 1.2" in msg
     assert "must be a number in [0, 1]" in msg
 
@@ -153,7 +157,7 @@ def test_point_whose_keys_clash_names_the_point(cfg, no_work):
 
 @pytest.mark.parametrize("n", [0, -3])
 def test_zero_replicates_is_an_error(cfg, no_work, n):
-    with pytest.raises(ConfigError, match="--replicates .*at least 1"):
+    with pytest.raises(ConfigError, match=f"^replicates = {n}: must be at least 1"):
         clonesim.sweep(cfg, AXES, n, seed=1)
 
 
@@ -182,6 +186,120 @@ def test_cli_errors_exit_2_without_traceback(tmp_path, capsys):
         err = capsys.readouterr().err
         assert err.startswith("error: ") and "Traceback" not in err
     assert not any(tmp_path.iterdir())
+
+
+# -- one error, two wordings: keys in Python, flags on the command line ------------
+
+
+@pytest.mark.parametrize("call, flags, param, python, cli", [
+    (dict(axes=["mutation_rate=[1e-7]"], replicates=0, seed=1),
+     ["--grid", "mutation_rate=[1e-7]", "--replicates", "0", "--seed", "1"], "replicates",
+     "replicates = 0: must be at least 1 (virtual patients per point)",
+     "--replicates 0: must be at least 1 (virtual patients per point)"),
+    (dict(axes=["mutation_rate=1e-8:1e-6"], replicates=2, seed=1, design="lhs"),
+     ["--grid", "mutation_rate=1e-8:1e-6", "--replicates", "2", "--seed", "1", "--design", "lhs"],
+     "points",
+     "points is missing: design = 'lhs' needs the number of design points, a whole number "
+     ">= 1, e.g. points = 64",
+     "--points is missing: --design lhs needs the number of design points, a whole number "
+     ">= 1, e.g. --points 64"),
+    (dict(axes=["mutation_rate=[1e-7, 1e-6]"], replicates=2, shard="0/2"),
+     ["--grid", "mutation_rate=[1e-7, 1e-6]", "--replicates", "2", "--shard", "0/2"], "seed",
+     "seed is missing: a sweep run in shards (shard = K/2) needs one root seed",
+     "--seed is missing: a sweep run in shards (--shard K/2) needs one root seed"),
+    (dict(axes=["mutation_rate=1:2:0"], replicates=2, seed=1),
+     ["--grid", "mutation_rate=1:2:0", "--replicates", "2", "--seed", "1"], "axes",
+     "axes entry 'mutation_rate=1:2:0': the count must be at least 1, not 0\n  write "
+     "KEY=lo:hi:n (linear), KEY=lo:hi:n:log, KEY=[a, b, c] (a list), or KEY=lo:hi / "
+     "KEY=lo:hi:log with design = lhs|sobol",
+     "--grid mutation_rate=1:2:0: the count must be at least 1, not 0\n  write "
+     "KEY=lo:hi:n (linear), KEY=lo:hi:n:log, KEY=[a, b, c] (a list), or KEY=lo:hi / "
+     "KEY=lo:hi:log with --design lhs|sobol"),
+])
+def test_an_error_names_keys_in_python_and_flags_on_the_command_line(
+        no_work, tmp_path, capsys, call, flags, param, python, cli):
+    with pytest.raises(ConfigError) as exc:
+        clonesim.sweep(CLASSIC, **call, out=tmp_path / "py")
+    assert str(exc.value).startswith(python) and " --" not in str(exc.value)
+    assert exc.value.param == param and exc.value.source is None
+    assert main(["sweep", str(CLASSIC), *flags, "--out", str(tmp_path / "cli")]) == 2
+    assert capsys.readouterr().err.startswith(f"error: {cli}")
+    assert error_text(exc.value).startswith(cli)  # the same error, rendered by the CLI
+    assert not any(tmp_path.iterdir())
+
+
+def test_structured_error_fields_flags_and_pickling():
+    exc = ConfigError(param="chunk_size", value=0, allowed="must be a whole number >= 1; "
+                      "or leave out {chunk_size} and give {fmt='csv'}, {overwrite=True}")
+    assert (exc.param, exc.value, exc.structured) == ("chunk_size", 0, True)
+    assert str(exc) == ("chunk_size = 0: must be a whole number >= 1; or leave out chunk_size "
+                        "and give fmt = 'csv', overwrite = True")
+    assert error_text(exc) == ("--chunk-size 0: must be a whole number >= 1; or leave out "
+                               "--chunk-size and give --format csv, --overwrite")
+    missing = ConfigError(param="axes", allowed="give one, e.g. {axes='mutation_rate=[1, 2]'}")
+    assert missing.value is MISSING
+    assert str(missing) == "axes is missing: give one, e.g. axes entry 'mutation_rate=[1, 2]'"
+    assert error_text(missing) == "--grid is missing: give one, e.g. --grid 'mutation_rate=[1, 2]'"
+    again = pickle.loads(pickle.dumps(exc))
+    assert str(again) == str(exc) and again.param == "chunk_size" and again.value == 0
+    assert pickle.loads(pickle.dumps(missing)).value is MISSING
+    plain = ConfigError("a.toml: tumour.birth_rate = -1 must be {a number}")
+    assert not plain.structured and error_text(plain) == str(plain) == plain.render()
+
+
+def test_resume_conflict_names_both_values_by_key_and_by_flag(tmp_path, capsys):
+    out = tmp_path / "s"
+    argv = ["sweep", str(CLASSIC), "--grid", "mutation_rate=[1e-7]", "--seed", "3", "--out",
+            str(out), "--no-progress"]
+    assert main([*argv, "--replicates", "1"]) == 0
+    capsys.readouterr()
+    assert main([*argv, "--replicates", "2"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: --out {out}: already holds a different sweep")
+    assert "it differs in --replicates: 1 -> 2" in err and "add --overwrite to delete it" in err
+    with pytest.raises(ConfigError) as exc:
+        clonesim.sweep(CLASSIC, ["mutation_rate=[1e-7]"], 2, seed=3, out=out)
+    msg = str(exc.value)
+    assert msg.startswith(f"out = {str(out)!r}: already holds a different sweep")
+    assert "it differs in replicates: 1 -> 2" in msg and "add overwrite = True" in msg
+
+
+@pytest.mark.parametrize("body, words", [
+    ("replicates = 0\n[[axes]]\nkey = 'mutation_rate'\nvalues = [1e-7]\n",
+     "replicates = 0: must be at least 1"),
+    ("replicates = 2\nseed = -1\n[[axes]]\nkey = 'mutation_rate'\nvalues = [1e-7]\n",
+     "seed = -1: a sweep's root seed is one whole number >= 0"),
+    ('replicates = 2\ndesign = "lhx"\n[[axes]]\nkey = "mutation_rate"\nvalues = [1e-7]\n',
+     'design = "lhx": must be one of lhs, sobol'),
+    ("replicates = 2\n[[axes]]\nkey = 'mutation_rate'\nrange = [1e-8, 1e-6]\nn = 0\n",
+     'axes[0] (key = "mutation_rate"): the count must be at least 1, not 0\n  an axis is '
+     'key = "a.config.key" with values = [...], or range = [lo, hi] with n = N'),
+    ("replicates = 2\n[[axes]]\nkey = 'drugs.A.kill_fraction'\nvalues = [0.9, 1.5]\n",
+     'axes[0] (key = "drugs.A.kill_fraction"): the value drugs.A.kill_fraction = 1.5 is not '
+     "allowed"),
+    ('replicates = 2\ndesign = "lhs"\n[[axes]]\nkey = "mutation_rate"\nrange = [1e-8, 1e-6]\n',
+     '--points is missing: design = "lhs" needs the number of design points'),
+])
+def test_sweep_file_error_names_the_file_and_its_key(tmp_path, capsys, no_work, body, words):
+    f = tmp_path / "mine.toml"
+    f.write_text(f'base = "{CLASSIC.as_posix()}"\n' + body)
+    assert main(["sweep", str(f), "--out", str(tmp_path / "o"), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {f}: {words}"), err
+    for flag in ("--replicates", "--seed", "--design", "--grid", "Traceback"):
+        assert flag not in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_load_sweep_file_errors_carry_the_file_and_the_key(tmp_path):
+    f = tmp_path / "mine.toml"
+    f.write_text(f'base = "{CLASSIC.as_posix()}"\nreplicates = 0\n'
+                 '[[axes]]\nkey = "mutation_rate"\nvalues = [1e-7]\n')
+    with pytest.raises(ConfigError) as exc:
+        load_sweep_file(f)
+    assert (exc.value.param, exc.value.value, exc.value.source) == ("replicates", 0, str(f))
+    assert str(exc.value).startswith(f"{f}: replicates = 0: must be at least 1")
+    assert error_text(exc.value) == str(exc.value)  # a file's error keeps the file's words
 
 
 # -- reproducibility ---------------------------------------------------------------
@@ -245,9 +363,9 @@ def test_changed_command_is_refused_unless_overwrite(cfg, tmp_path):
     with pytest.raises(ConfigError) as exc:
         clonesim.sweep(cfg, AXES[:1], 3, seed=11, out=out, progress=False)
     msg = str(exc.value)
-    assert "already holds a different sweep" in msg and "--replicates: 2 -> 3" in msg
-    assert "--overwrite" in msg
-    with pytest.raises(ConfigError, match="the axes"):
+    assert "already holds a different sweep" in msg and "replicates: 2 -> 3" in msg
+    assert "add overwrite = True to delete it" in msg and "--" not in msg
+    with pytest.raises(ConfigError, match="differs in axes: "):
         clonesim.sweep(cfg, ["drugs.A.kill_fraction=[0.9, 0.95]"], 2, seed=11, out=out,
                        progress=False)
     with pytest.raises(ConfigError, match="the base scenario"):

@@ -235,7 +235,7 @@ def test_merge_refuses_a_shard_of_another_sweep(cfg, shards, tmp_path):
     other = tmp_path / "other"
     clonesim.sweep(cfg, AXES, 3, seed=12, out=other, shard="1/2", progress=False)
     _refused([shards[0], other], tmp_path / "all", "is not a shard of the same sweep",
-             "--seed: 11 -> 12")
+             "seed: 11 -> 12")
     _refused([shards[0], tmp_path], tmp_path / "all2", "not a sweep folder")
 
 
@@ -263,17 +263,19 @@ def test_merge_never_writes_over_a_shard(shards, tmp_path):
     ("1", "write K/N"),
 ])
 def test_bad_shard_is_a_clear_error(cfg, tmp_path, shard, words):
-    with pytest.raises(ConfigError, match="--shard") as exc:
+    with pytest.raises(ConfigError, match=f"^shard = '{shard}': ") as exc:
         clonesim.sweep(cfg, AXES, 3, seed=11, out=tmp_path / "o", shard=shard)
     assert words in str(exc.value) and not (tmp_path / "o").exists()
 
 
 def test_shard_needs_a_seed_an_out_and_a_chunk(cfg, tmp_path):
-    with pytest.raises(ConfigError, match="--shard K/2 needs --seed"):
+    with pytest.raises(ConfigError, match=r"^seed is missing: a sweep run in shards "
+                                          r"\(shard = K/2\) needs one root seed"):
         clonesim.sweep(cfg, AXES, 3, out=tmp_path / "o", shard="0/2")
-    with pytest.raises(ConfigError, match="needs an --out folder"):
+    with pytest.raises(ConfigError, match=r"^out is missing: a shard \(shard = '0/2'\) needs "
+                                          "an out folder"):
         clonesim.sweep(cfg, AXES, 3, seed=11, shard="0/2")
-    with pytest.raises(ConfigError, match="so this shard has none"):
+    with pytest.raises(ConfigError, match="so this shard has none; use a chunk_size of at most"):
         clonesim.sweep(cfg, AXES, 3, seed=11, out=tmp_path / "o", shard="1/2", chunk_size=18)
     with pytest.raises(ConfigError, match="only 18 rows"):
         clonesim.sweep(cfg, AXES, 3, seed=11, out=tmp_path / "o", shard="0/19")

@@ -10,7 +10,9 @@ One module per job, each importing only those above it (:mod:`.vary` names
 Config for type checkers only):
 
 - :mod:`~clonesim.config.schema`: every key's kind, default, range and doc;
-  :class:`ConfigError`; the key reference (``python -m clonesim.config``);
+  the key reference (``python -m clonesim.config``);
+- :mod:`~clonesim.config.errors`: :class:`ConfigError`, the one error a user
+  sees, structured where it is about one parameter of a call;
 - :mod:`~clonesim.config.settings`: the frozen parts (tumour, drugs, therapy, ...);
 - :mod:`~clonesim.config.checks`: raw tables in, checked parts out;
 - :mod:`~clonesim.config.vary`: cohort draws and arms, checked on a built Config;
@@ -19,11 +21,12 @@ Config for type checkers only):
 - :mod:`~clonesim.config.loading`: TOML files and ``--set`` overrides.
 """
 
+from .errors import MISSING, ConfigError, Verbatim, file_words, key_words
 from .keys import assign, lookup
 from .loading import load_config, parse_assignment
 from .scenario import Config
 from .schema import (DEFAULT_SITE, DEFAULT_STATE, INT64_MAX, MAX_CELLS, MAX_CLASSES, MAX_DRUGS,
-                     MAX_HORIZON_DAYS, SCHEMA, ConfigError, Spec, schema_markdown, spec_for,
+                     MAX_HORIZON_DAYS, SCHEMA, Spec, schema_markdown, spec_for,
                      toml_text)
 from .settings import (Clinic, CohortSettings, Drug, LocalTherapy, Simulation, Site, State,
                        Therapy, Tumour)
@@ -31,6 +34,10 @@ from .vary import MIX_KEY, VARY_PARAMS, arm_config, vary_distribution
 
 __all__ = [
     "ConfigError",
+    "MISSING",
+    "Verbatim",
+    "key_words",
+    "file_words",
     "Config",
     "Tumour",
     "Drug",

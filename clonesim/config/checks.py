@@ -16,9 +16,9 @@ import math
 import re
 from typing import Any, Mapping
 
+from .errors import ConfigError
 from .schema import (DEFAULT_SITE, DEFAULT_STATE, MAX_CELLS, MAX_CLASSES, MAX_DRUGS,
-                     MAX_RECORD_ROWS, SCHEMA,
-                     ConfigError, Spec, toml_text)
+                     MAX_RECORD_ROWS, SCHEMA, Spec, toml_text)
 from .settings import (Clinic, CohortSettings, Drug, LocalTherapy, Simulation, Site, State,
                        Therapy, Tumour)
 

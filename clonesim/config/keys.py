@@ -11,7 +11,7 @@ import copy
 from typing import Any, Mapping
 
 from .checks import drug_hint
-from .schema import ConfigError
+from .errors import ConfigError
 
 __all__ = ["check_existing_entry", "assign", "lookup"]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .keys import assign, check_existing_entry
-from .schema import ConfigError
+from .errors import ConfigError
 from .scenario import Config, build
 
 __all__ = ["load_config", "read_toml", "parse_assignment"]
@@ -82,9 +82,11 @@ def _not_utf8(data: bytes, exc: UnicodeDecodeError) -> str:
 def parse_assignment(text: str) -> tuple[str, Any]:
     """Split ``key=value`` from the command line; the value is read as TOML when it can be."""
     if "=" not in text:
-        raise ConfigError(f"--set {text!r}: expected key=value, e.g. drugs.A.kill_fraction=0.95")
+        raise ConfigError(param="set", value=text,
+                          allowed="expected key=value, e.g. drugs.A.kill_fraction=0.95")
     if "\n" in text or "\r" in text:
-        raise ConfigError(f"--set {text!r}: holds a line break; give one key=value per --set")
+        raise ConfigError(param="set", value=text,
+                          allowed="holds a line break; give one key=value each time")
     key, value = text.split("=", 1)
     key = key.strip()
     try:
@@ -92,5 +94,5 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     except tomllib.TOMLDecodeError:
         return key, value.strip()
     if set(parsed) != {"v"}:  # e.g. 'x=1 # a comment' is fine, 'x=1 y=2' is not TOML
-        raise ConfigError(f"--set {text!r}: expected one key=value")
+        raise ConfigError(param="set", value=text, allowed="expected one key=value")
     return key, parsed["v"]

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ConfigError", "Spec", "SCHEMA", "spec_for", "schema_markdown", "toml_text",
+__all__ = ["Spec", "SCHEMA", "spec_for", "schema_markdown", "toml_text",
            "MAX_DRUGS", "MAX_CLASSES", "MAX_CELLS", "MAX_HORIZON_DAYS", "INT64_MAX",
            "MIN_DOSE_INTERVAL_DAYS", "MAX_RECORD_ROWS",
            "DEFAULT_STATE", "DEFAULT_SITE"]
@@ -29,10 +29,6 @@ MAX_HORIZON_DAYS = 36_500.0
 # dose and each record is a stop of the engine, and each record a row.
 MIN_DOSE_INTERVAL_DAYS = 0.1
 MAX_RECORD_ROWS = 200_000
-
-
-class ConfigError(ValueError):
-    """A scenario that cannot be run, with a message meant for the user."""
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any, Mapping
 import numpy as np
 
 from .checks import Checker, no_such
-from .schema import SCHEMA, ConfigError, Spec, spec_for, toml_text
+from .errors import ConfigError
+from .schema import SCHEMA, Spec, spec_for, toml_text
 from .settings import CohortSettings, State
 
 if TYPE_CHECKING:  # pragma: no cover - annotations only: scenario imports this module

@@ -121,9 +121,9 @@ def plot_sweep(table, x: str, y: str | None = None, metric: str = "cured", *,
         For a column that is not in the table, or ``x == y``.
     """
     if kind not in ("auto", "curves", "heatmap"):
-        raise ConfigError(f"--kind {kind!r}: must be 'auto', 'curves' or 'heatmap'")
+        raise ConfigError(param="kind", value=kind, allowed="must be 'auto', 'curves' or 'heatmap'")
     if y is not None and y == x:
-        raise ConfigError(f"--y {y}: must differ from --x")
+        raise ConfigError(param="y", value=y, allowed="must differ from {x}")
     by = [x] if y is None else [x, y]
     s = summarise_sweep(table, by, metric, level)
     prob = bool(s["probability"].iloc[0]) if len(s) else False

@@ -60,10 +60,14 @@ class Axis:
 
 
 
-def axis_error(text: str, why: str) -> ConfigError:
-    return ConfigError(
-        f"--grid {text}: {why}\n  write KEY=lo:hi:n (linear), KEY=lo:hi:n:log, "
-        "KEY=[a, b, c] (a list), or KEY=lo:hi / KEY=lo:hi:log with --design lhs|sobol")
+#: How an axis is written (the second line of an axis error).
+AXIS_FORMS = ("write KEY=lo:hi:n (linear), KEY=lo:hi:n:log, KEY=[a, b, c] (a list), or "
+              "KEY=lo:hi / KEY=lo:hi:log with {design=lhs|sobol}")
+
+
+def axis_error(text: str, why: str, hint: str | None = AXIS_FORMS) -> ConfigError:
+    """An error about the axis written ``text`` (``param="axes"``, the text as value)."""
+    return ConfigError(param="axes", value=text, allowed=why, hint=hint)
 
 
 

@@ -23,22 +23,23 @@ from ..provenance import version
 
 __all__ = ["chunk_executor", "require_distributed", "DASK_MISSING"]
 
+#: What a :class:`ConfigError` about ``dask`` or ``scheduler`` says when Dask is missing.
 DASK_MISSING = (
-    "--dask and --scheduler run the sweep on Dask's distributed scheduler, which is not "
-    'installed here: pip install "clonesim[dist]" (it adds dask[distributed]); or leave '
-    "out --dask/--scheduler, and --workers N runs the sweep on local processes with the "
-    "same table")
+    "runs the sweep on Dask's distributed scheduler, which is not installed here: "
+    'pip install "clonesim[dist]" (it adds dask[distributed]); or leave out {dask} and '
+    "{scheduler}, and {workers=N} runs the sweep on local processes with the same table")
 
 
-def require_distributed():
-    """The ``distributed`` module, or a :class:`ConfigError` saying how to install it.
+def require_distributed(param: str = "dask", value: Any = True):
+    """The ``distributed`` module, or a :class:`ConfigError` about ``param``
+    (``dask`` or ``scheduler``, given as ``value``) saying how to install it.
 
     Called before a sweep writes anything, so a missing extra costs nothing.
     """
     try:
         return importlib.import_module("distributed")
     except ImportError:
-        raise ConfigError(DASK_MISSING) from None
+        raise ConfigError(param=param, value=value, allowed=DASK_MISSING) from None
 
 
 @contextmanager
@@ -84,7 +85,9 @@ def chunk_executor(workers: int, dask: bool = False, scheduler: Any = None
 
 @contextmanager
 def _dask_executor(workers: int, scheduler: Any):
-    distributed = require_distributed()
+    # what the user asked for, as an error names it
+    param, value = ("dask", True) if scheduler is None else ("scheduler", scheduler)
+    distributed = require_distributed(param, value)
     cluster = None
     if isinstance(scheduler, distributed.Client):
         client, own = scheduler, False
@@ -103,12 +106,13 @@ def _dask_executor(workers: int, scheduler: Any):
             if cluster is not None:
                 cluster.close()
             raise ConfigError(
-                f"--scheduler {scheduler}: cannot connect to a Dask scheduler there ({exc}); "
-                "start one with 'dask scheduler' (and workers with 'dask worker ADDRESS') and "
-                "give its address as tcp://HOST:8786, or use --dask for a cluster on this "
-                "machine") from None
+                param="scheduler", value=scheduler,
+                allowed=f"cannot connect to a Dask scheduler there ({exc}); start one with "
+                        "'dask scheduler' (and workers with 'dask worker ADDRESS') and give its "
+                        "address as tcp://HOST:8786, or use {dask=True} for a cluster on this "
+                        "machine") from None
     try:
-        _check_workers(client)
+        _check_workers(client, param, value)
         executor = client.get_executor(pure=False)  # pure=False: no hashing of the tasks
         yield executor, lambda: 2 * max(1, sum(client.nthreads().values()))
     finally:
@@ -118,9 +122,10 @@ def _dask_executor(workers: int, scheduler: Any):
                 cluster.close()
 
 
-def _check_workers(client) -> None:
+def _check_workers(client, param: str, value: Any) -> None:
     """Refuse workers without this clonesim: their rows would differ, or fail
-    with a traceback on the first chunk."""
+    with a traceback on the first chunk. The error is about ``param`` (``dask``
+    or ``scheduler``, given as ``value``)."""
     mine = version()
     if mine == "unknown":  # a source tree without install: nothing to compare
         return
@@ -130,7 +135,8 @@ def _check_workers(client) -> None:
     if wrong:
         addr, theirs = next(iter(wrong.items()))
         raise ConfigError(
-            f"--scheduler: {len(wrong)} of the cluster's {len(found)} Dask workers (e.g. "
-            f"{addr}) have clonesim {theirs or 'not installed'}, this machine {mine}; install "
-            "the same clonesim in every worker's environment so that every worker computes "
-            "the same rows")
+            param=param, value=value,
+            allowed=f"{len(wrong)} of the cluster's {len(found)} Dask workers (e.g. {addr}) "
+                    f"have clonesim {theirs or 'not installed'}, this machine {mine}; install "
+                    "the same clonesim in every worker's environment so that every worker "
+                    "computes the same rows")

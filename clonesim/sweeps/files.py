@@ -7,8 +7,13 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from ..config import ConfigError, load_config
+from ..config import ConfigError, file_words, load_config, toml_text
 from .axes import list_axis, parse_axis
+from .plan import valid_count, valid_design, valid_replicates, valid_seed
+
+#: How an [[axes]] entry is written (the second line of an error about one).
+AXIS_ENTRY = ('an axis is key = "a.config.key" with values = [...], or range = [lo, hi] with '
+              'n = N for a grid (no n for a design) and scale = "linear" or "log"')
 
 
 def load_sweep_file(path: str | Path) -> dict[str, Any]:
@@ -43,7 +48,9 @@ def load_sweep_file(path: str | Path) -> dict[str, Any]:
     Raises
     ------
     ConfigError
-        Naming the file and the entry that is wrong.
+        Naming the file and the key or entry that is wrong, in the file's words
+        (``replicates = 0``, ``axes[1]``); an error about one of the top-level
+        values carries it as ``param`` and ``value``, with ``source`` the file.
     """
     path = Path(path)
     try:
@@ -66,6 +73,19 @@ def load_sweep_file(path: str | Path) -> dict[str, Any]:
     overrides = raw.get("set", {})
     if not isinstance(overrides, dict):
         raise ConfigError(f'{path}: set must be a table of dotted keys to values')
+    try:  # each value alone, so that the error names this file and its key
+        if "replicates" in raw:
+            valid_replicates(raw["replicates"])
+        if "seed" in raw:
+            valid_seed(raw["seed"])
+        if "design" in raw:
+            valid_design(raw["design"])
+        if "points" in raw:
+            valid_count("points", raw["points"], "the number of design points")
+        if "chunk_size" in raw:
+            valid_count("chunk_size", raw["chunk_size"], "rows per chunk")
+    except ConfigError as exc:
+        raise exc.in_file(path) from None
     config = load_config(path.parent / raw["base"], overrides)
     entries = raw.get("axes")
     if not isinstance(entries, list) or not entries:
@@ -81,26 +101,28 @@ def load_sweep_file(path: str | Path) -> dict[str, Any]:
             raise ConfigError(f"{where}: unknown entry {sorted(extra)[0]!r}; an axis has key "
                               "and either values = [...] or range = [lo, hi] (n, scale)")
         key = e["key"]
+        if "values" in e and not isinstance(e["values"], list):
+            raise ConfigError(f"{where}: values must be a list")
+        if "values" not in e and "range" not in e:
+            raise ConfigError(f"{where}: give values = [...] or range = [lo, hi]")
+        if "values" not in e:
+            r = e["range"]
+            if not (isinstance(r, list) and len(r) == 2):
+                raise ConfigError(f"{where}: range must be [lo, hi]")
+            scale = e.get("scale", "linear")
+            if scale not in ("linear", "log"):
+                raise ConfigError(f"{where}: scale = {toml_text(scale)} must be \"linear\" "
+                                  'or "log"')
         try:
             if "values" in e:
-                if not isinstance(e["values"], list):
-                    raise ConfigError(f"{where}: values must be a list")
                 axes.append(list_axis(key, e["values"]))
-            elif "range" in e:
-                r = e["range"]
-                if not (isinstance(r, list) and len(r) == 2):
-                    raise ConfigError(f"{where}: range must be [lo, hi]")
-                scale = e.get("scale", "linear")
-                if scale not in ("linear", "log"):
-                    raise ConfigError(f"{where}: scale = {scale!r} must be 'linear' or 'log'")
+            else:
                 spec = f"{r[0]}:{r[1]}" + (f":{e['n']}" if "n" in e else "") + \
                     (":log" if scale == "log" else "")
                 axes.append(parse_axis(f"{key}={spec}"))
-            else:
-                raise ConfigError(f"{where}: give values = [...] or range = [lo, hi]")
-        except ConfigError as exc:
-            msg = str(exc)
-            raise ConfigError(msg if msg.startswith(str(path)) else f"{where}: {msg}") from None
+        except ConfigError as exc:  # in the file's words: no axis text, no flags
+            raise ConfigError(f"{where} (key = {toml_text(key)}): {exc.reason(file_words)}"
+                              f"\n  {AXIS_ENTRY}") from None
     out = {"config": config, "axes": axes}
     for k in ("replicates", "seed", "design", "points", "chunk_size"):
         if k in raw:

@@ -20,7 +20,7 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 
-from ..config import ConfigError
+from ..config import MISSING, ConfigError
 from .store import (CHUNK_NAME, CHUNKS, MANIFEST, atomic_write, check_out, chunk_path,
                     differences, need_pyarrow, now, read_chunks, read_manifest, read_sweep,
                     shard_text, write_results)
@@ -67,8 +67,8 @@ def merge_sweeps(folders: Iterable[str | Path], out: str | Path, *, fmt: str | N
     folders = [Path(f) for f in folders]
     out = Path(out)
     if not folders:
-        raise ConfigError("merge: give the shard folders to join, e.g. "
-                          "clonesim merge runs/x/shard-* --out runs/x/all")
+        raise ConfigError(param="folders", value=MISSING,
+                          allowed="give the folders of the shards to join")
     manifests = [_shard_manifest(f) for f in folders]
     _check_one_sweep(folders, manifests)
     first = manifests[0]
@@ -79,16 +79,18 @@ def merge_sweeps(folders: Iterable[str | Path], out: str | Path, *, fmt: str | N
 
     fmt = fmt or first.get("format", "csv")
     if fmt not in ("csv", "parquet"):
-        raise ConfigError(f"--format {fmt!r}: must be 'csv' or 'parquet'")
+        raise ConfigError(param="fmt", value=fmt, allowed="must be 'csv' or 'parquet'")
     if fmt == "parquet":
         need_pyarrow()
     for f in folders:
         if f.resolve() == out.resolve() or out.resolve() in f.resolve().parents:
-            raise ConfigError(f"merge --out {out}: holds the shard folder {f}; write the merged "
-                              "sweep to a folder of its own, e.g. --out runs/NAME/all")
+            raise ConfigError(param="out", value=out,
+                              allowed=f"holds the shard folder {f}; write the merged sweep to "
+                                      "a folder of its own, e.g. {out='runs/NAME/all'}")
     if check_out(out, overwrite) is not None:
-        raise ConfigError(f"merge --out {out}: already holds a sweep; choose another --out, or "
-                          "add --overwrite to replace it")
+        raise ConfigError(param="out", value=out,
+                          allowed="already holds a sweep; choose another {out}, or add "
+                                  "{overwrite=True} to replace it")
     manifest = {**first, "command": command, "started": min(m["started"] for m in manifests),
                 "finished": None, "resumed": [], "format": fmt, "shard": None,
                 "merged_from": [{"folder": str(f), "shard": m.get("shard"),
@@ -122,10 +124,10 @@ def _check_one_sweep(folders: list[Path], manifests: list[Mapping[str, Any]]) ->
     for f, m in zip(folders[1:], manifests[1:]):
         diff = differences(m0["signature"], m["signature"])
         if diff:
-            raise ConfigError(
+            raise ConfigError(allowed=(
                 f"merge: {f} is not a shard of the same sweep as {f0}: it differs in "
                 + "; ".join(diff) + "\n  the shards of one sweep are made by one command that "
-                "differs only in --shard K/N (and --out), with the same --seed")
+                "differs only in {shard=K/N} (and {out}), with the same {seed}"))
         if m.get("clonesim_version") != m0.get("clonesim_version"):
             raise ConfigError(
                 f"merge: {f} was made by clonesim {m.get('clonesim_version')} and {f0} by "

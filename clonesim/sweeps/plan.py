@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from ..config import CohortSettings, Config, ConfigError, toml_text, load_config, spec_for
+from ..config import (MISSING, CohortSettings, Config, ConfigError, Verbatim, load_config,
+                      spec_for, toml_text)
 from ..runners import seed_sequence
 from .axes import Axis, axes_from, axis_error, is_int_key
 from .table import BURDEN_COLUMNS, OUTCOME_COLUMNS
@@ -134,14 +135,48 @@ def _column_dtype(values: list) -> str:
 
 
 
-def _valid_replicates(replicates: Any) -> int:
-    if isinstance(replicates, bool) or not isinstance(replicates, (int, np.integer)):
-        raise ConfigError(f"--replicates {replicates!r}: must be a whole number >= 1 "
-                          "(virtual patients per point)")
+def _whole(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+
+def valid_replicates(replicates: Any) -> int:
+    """``replicates`` as an int, or a :class:`ConfigError` about it."""
+    if not _whole(replicates):
+        raise ConfigError(param="replicates", value=replicates,
+                          allowed="must be a whole number >= 1 (virtual patients per point)")
     if replicates < 1:
-        raise ConfigError(f"--replicates {replicates}: must be at least 1 (virtual patients "
-                          "per point); a sweep of zero patients has nothing to show")
+        raise ConfigError(param="replicates", value=replicates,
+                          allowed="must be at least 1 (virtual patients per point); a sweep "
+                                  "of zero patients has nothing to show")
     return int(replicates)
+
+
+
+def valid_seed(seed: Any) -> None:
+    """Refuse a root seed that is not ``None``, a whole number >= 0 or a SeedSequence
+    without a spawn key (a :class:`ConfigError` about ``seed``)."""
+    if seed is None or (_whole(seed) and seed >= 0) or (
+            isinstance(seed, np.random.SeedSequence) and isinstance(seed.entropy, int)
+            and not seed.spawn_key):
+        return
+    raise ConfigError(param="seed", value=seed,
+                      allowed="a sweep's root seed is one whole number >= 0")
+
+
+
+def valid_design(design: Any) -> None:
+    """Refuse a design that is not ``None`` or one of :data:`DESIGNS`."""
+    if design is not None and design not in DESIGNS:
+        raise ConfigError(param="design", value=design,
+                          allowed="must be one of " + ", ".join(DESIGNS))
+
+
+
+def valid_count(param: str, value: Any, what: str) -> None:
+    """Refuse a count (``points``, ``chunk_size``) that is not ``None`` or a whole number >= 1."""
+    if value is not None and (not _whole(value) or value < 1):
+        raise ConfigError(param=param, value=value, allowed=f"must be a whole number >= 1 ({what})")
 
 
 
@@ -232,44 +267,46 @@ def plan_sweep(config: Config | str | Path, axes: Any, replicates: int, seed: An
     base = config if isinstance(config, Config) else load_config(config)
     if base.cohort.vary or base.cohort.arms:
         base = dataclasses.replace(base, cohort=CohortSettings())
-    replicates = _valid_replicates(replicates)
+    replicates = valid_replicates(replicates)
     axes = axes_from(axes)
     if not axes:
-        raise ConfigError("a sweep needs at least one axis, e.g. "
-                          "--grid drugs.A.kill_fraction=0.9:0.99:10")
+        raise ConfigError(param="axes", allowed="a sweep needs at least one axis, e.g. "
+                                                "{axes='drugs.A.kill_fraction=0.9:0.99:10'}")
     seen = set()
     for a in axes:
         if a.key in seen:
-            raise ConfigError(f"--grid {a.text}: {a.key} is swept twice; give each key once")
+            raise axis_error(a.text, f"{a.key} is swept twice; give each key once", None)
         seen.add(a.key)
     ranges = [a for a in axes if a.kind == "range"]
     grids = [a for a in axes if a.kind != "range"]
     if design is not None:
-        if design not in DESIGNS:
-            raise ConfigError(f"--design {design!r}: must be one of " + ", ".join(DESIGNS))
+        valid_design(design)
         if not ranges:
-            raise ConfigError(f"--design {design}: no range to sample; give at least one axis "
-                              "as KEY=lo:hi or KEY=lo:hi:log")
-        if isinstance(points, bool) or not isinstance(points, (int, np.integer)) or points < 1:
-            raise ConfigError(f"--points {points!r}: --design {design} needs the number of "
-                              "design points, a whole number >= 1 (e.g. --points 64)")
+            raise ConfigError(param="design", value=design,
+                              allowed="no range to sample; give at least one axis as "
+                                      "KEY=lo:hi or KEY=lo:hi:log")
+        if points is None:
+            raise ConfigError(param="points", value=MISSING,
+                              allowed=f"{{design={design!r}}} needs the number of design "
+                                      "points, a whole number >= 1, e.g. {points=64}")
+        valid_count("points", points, f"the number of points the {design} design samples")
         points = int(points)
     else:
         if ranges:
-            raise axis_error(ranges[0].text, "a range without a count needs --design lhs|sobol "
-                                              "--points N; for a grid write lo:hi:n")
+            raise axis_error(ranges[0].text, "a range without a count needs {design=lhs|sobol} "
+                                             "and {points=N}; for a grid write lo:hi:n")
         if points is not None:
-            raise ConfigError(f"--points {points}: only used with --design lhs|sobol")
-    if chunk_size is not None and (isinstance(chunk_size, bool) or not isinstance(
-            chunk_size, (int, np.integer)) or chunk_size < 1):
-        raise ConfigError(f"--chunk-size {chunk_size!r}: must be a whole number >= 1")
+            raise ConfigError(param="points", value=points,
+                              allowed="only used with {design=lhs|sobol}")
+    valid_count("chunk_size", chunk_size, "rows per chunk")
     if shards > 1 and seed is None:
-        raise ConfigError(f"--shard K/{shards} needs --seed: every shard must draw its patients "
-                          "from the same root seed, or the shards would not join into one sweep")
-    ss, entropy = seed_sequence(seed) if not isinstance(seed, np.random.SeedSequence) else (
+        raise ConfigError(param="seed", value=MISSING,
+                          allowed=f"a sweep run in shards ({{shard=K/{shards}}}) needs one root "
+                                  "seed: every shard must draw its patients from the same "
+                                  "root seed, or the shards would not join into one sweep")
+    valid_seed(seed)
+    _, entropy = seed_sequence(seed) if not isinstance(seed, np.random.SeedSequence) else (
         seed, seed.entropy)
-    if not isinstance(entropy, int) or ss.spawn_key:
-        raise ConfigError(f"--seed {seed!r}: a sweep's root seed is one whole number >= 0")
 
     # each value alone, so the error names the axis and the value
     for a in axes:
@@ -279,13 +316,13 @@ def plan_sweep(config: Config | str | Path, axes: Any, replicates: int, seed: An
             spec = spec_for(a.key)
             if spec is not None and spec.kind not in ("float", "int"):
                 raise axis_error(a.text, f"{a.key} is not a numeric key, so a design cannot "
-                                          "sample it; give a list instead")
+                                          "sample it; give a list instead", None)
         for v in probes:
             try:
                 base.set(a.key, v)
             except ConfigError as exc:
-                raise ConfigError(f"--grid {a.text}: the value {a.key} = {toml_text(v)} is not "
-                                  f"allowed:\n  {_inner(exc)}") from None
+                raise axis_error(a.text, f"the value {a.key} = {toml_text(v)} is not "
+                                          f"allowed:\n  {_inner(exc)}", None) from None
 
     design_rows = _design_rows(ranges, design, points, entropy) if design else [{}]
     point_list = []
@@ -304,8 +341,8 @@ def plan_sweep(config: Config | str | Path, axes: Any, replicates: int, seed: An
                               f"{_inner(exc)}") from None
     rows = len(point_list) * replicates
     if rows < shards:
-        raise ConfigError(f"--shard K/{shards}: the sweep has only {rows} rows; use at most "
-                          f"{rows} shards")
+        raise ConfigError(param="shard", value=Verbatim(f"K/{shards}"),
+                          allowed=f"the sweep has only {rows} rows; use at most {rows} shards")
     return SweepPlan(base=base, axes=axes, design=design, design_points=points,
                      points=point_list, configs=configs, replicates=replicates, seed=entropy,
                      chunk_size=int(chunk_size) if chunk_size else
@@ -340,12 +377,14 @@ def parse_shard(shard: Any) -> tuple[int, int] | None:
         if isinstance(shard, (tuple, list)) else repr(shard)
     m = re.match(r"^\s*(\d+)\s*/\s*(\d+)\s*$", text)
     if not m:
-        raise ConfigError(f"--shard {text}: write K/N, two whole numbers: run shard K of N "
-                          "(K = 0 .. N-1), e.g. --shard 0/4")
+        raise ConfigError(param="shard", value=shard,
+                          allowed="write K/N, two whole numbers: run shard K of N "
+                                  "(K = 0 .. N-1), e.g. {shard='0/4'}")
     k, n = int(m.group(1)), int(m.group(2))
     if n < 1 or k >= n:
         raise ConfigError(
-            f"--shard {text}: K counts from 0, so with N = {n} it must be 0 .. {max(n - 1, 0)}; "
-            "in a SLURM job array use #SBATCH --array=0-(N-1) with "
-            "--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT")
+            param="shard", value=shard,
+            allowed=f"K counts from 0, so with N = {n} it must be 0 .. {max(n - 1, 0)}; in a "
+                    "SLURM job array use #SBATCH --array=0-(N-1) with "
+                    "{shard=$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT}")
     return k, n

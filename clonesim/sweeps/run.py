@@ -11,7 +11,7 @@ from concurrent.futures import FIRST_COMPLETED, wait
 from pathlib import Path
 from typing import Any
 
-from ..config import Config, ConfigError
+from ..config import MISSING, Config, ConfigError
 from ..provenance import TEACHING_NOTE, version
 from .executors import chunk_executor, require_distributed
 from .plan import SweepPlan, parse_shard, plan_sweep
@@ -67,11 +67,11 @@ def run_sweep(plan: SweepPlan, out: str | Path | None = None, *, workers: int = 
         installed.
     """
     if fmt not in ("csv", "parquet"):
-        raise ConfigError(f"--format {fmt!r}: must be 'csv' or 'parquet'")
+        raise ConfigError(param="fmt", value=fmt, allowed="must be 'csv' or 'parquet'")
     if fmt == "parquet":
         need_pyarrow()
     if dask or scheduler is not None:
-        require_distributed()
+        require_distributed(*(("dask", True) if dask else ("scheduler", scheduler)))
     if not workers:
         workers = os.cpu_count() or 1
     workers = max(1, int(workers))
@@ -80,13 +80,15 @@ def run_sweep(plan: SweepPlan, out: str | Path | None = None, *, workers: int = 
     todo = plan.shard_chunks(shard)
     if shard is not None:
         if out is None:
-            raise ConfigError(f"--shard {shard[0]}/{shard[1]}: a shard needs an --out folder, "
-                              "for clonesim merge to join it with the others")
+            raise ConfigError(param="out", value=MISSING,
+                              allowed=f"a shard ({{shard='{shard[0]}/{shard[1]}'}}) needs an "
+                                      "{out} folder, to be merged with the other shards")
         if not todo:
             raise ConfigError(
-                f"--shard {shard[0]}/{shard[1]}: the sweep has {plan.n_chunks} chunks of "
-                f"{plan.chunk_size} rows, so this shard has none; use a --chunk-size of at most "
-                f"{max(1, plan.rows // shard[1])} (or leave it out), or fewer shards")
+                param="shard", value=f"{shard[0]}/{shard[1]}",
+                allowed=f"the sweep has {plan.n_chunks} chunks of {plan.chunk_size} rows, so "
+                        "this shard has none; use a {chunk_size} of at most "
+                        f"{max(1, plan.rows // shard[1])} (or leave it out), or fewer shards")
     texts: dict[int, str] = {}
     manifest = None
     if out is not None:

@@ -61,15 +61,20 @@ def atomic_write(path: Path, text: str) -> None:
 
 
 
-def read_manifest(out: Path) -> dict[str, Any] | None:
+def read_manifest(out: Path, param: str | None = None) -> dict[str, Any] | None:
+    """The manifest of the sweep folder ``out``, or None. An unreadable one is an
+    error; about the parameter ``param`` (``out``) when ``out`` is to be written."""
     path = out / MANIFEST
     if not path.exists():
         return None
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot be read as a sweep manifest ({exc}); "
-                          "use another --out or --overwrite") from None
+        if param is None:
+            raise ConfigError(f"{path}: cannot be read as a sweep manifest ({exc})") from None
+        raise ConfigError(param=param, value=out,
+                          allowed=f"its {MANIFEST} cannot be read as a sweep manifest ({exc}); "
+                                  "use another {out} or {overwrite=True}") from None
 
 
 
@@ -80,7 +85,7 @@ def resume_defaults(out: str | Path | None, overwrite: bool, seed: Any,
     unseeded rerun resumes instead of starting another sweep."""
     if out is None or overwrite or not Path(out).is_dir():
         return seed, chunk_size
-    old = read_manifest(Path(out))
+    old = read_manifest(Path(out), "out")
     if not old:
         return seed, chunk_size
     sig = old["signature"]
@@ -89,9 +94,11 @@ def resume_defaults(out: str | Path | None, overwrite: bool, seed: Any,
 
 
 def differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
-    names = {"base_config": "the base scenario", "axes": "the axes (--grid)",
-             "design": "--design", "design_points": "--points", "replicates": "--replicates",
-             "seed": "--seed", "chunk_size": "--chunk-size"}
+    """What differs between two signatures, as ``{replicates}: 2 -> 3`` (the
+    parameters written as a :class:`ConfigError` refers to them)."""
+    names = {"base_config": "the base scenario", "axes": "{axes}", "design": "{design}",
+             "design_points": "{points}", "replicates": "{replicates}", "seed": "{seed}",
+             "chunk_size": "{chunk_size}"}
     out = []
     for k, label in names.items():
         a, b = old.get(k), new.get(k)
@@ -111,14 +118,16 @@ def check_out(out: Path, overwrite: bool) -> dict[str, Any] | None:
     """The existing manifest (to resume) or None (a new folder). Refuses files and
     folders that are not sweeps; ``overwrite`` deletes an earlier sweep only."""
     if out.exists() and not out.is_dir():
-        raise ConfigError(f"--out {out}: is a file; give a folder to write the sweep into")
+        raise ConfigError(param="out", value=out,
+                          allowed="is a file; give a folder to write the sweep into")
     if not out.exists():
         return None
-    manifest = read_manifest(out)
+    manifest = read_manifest(out, "out")
     if manifest is None:
         if any(out.iterdir()):
-            raise ConfigError(f"--out {out}: is a folder that holds other files and no "
-                              f"{MANIFEST}; give a new or empty folder for the sweep")
+            raise ConfigError(param="out", value=out,
+                              allowed=f"is a folder that holds other files and no {MANIFEST}; "
+                                      "give a new or empty folder for the sweep")
         return None
     if overwrite:
         shutil.rmtree(out)
@@ -164,15 +173,18 @@ def check_same_sweep(out: Path, old: Mapping[str, Any], sig: Mapping[str, Any],
     diff = differences(old.get("signature", {}), sig)
     if diff:
         raise ConfigError(
-            f"--out {out}: already holds a different sweep, started "
-            f"{old.get('started', '?')} by\n    {old.get('command', '?')}\n  "
-            "it differs in " + "; ".join(diff) + "\n  rerun that command to resume it, "
-            "choose another --out, or add --overwrite to delete it and start again")
+            param="out", value=out,
+            allowed=f"already holds a different sweep, started {old.get('started', '?')} by"
+                    f"\n    {old.get('command', '?')}\n  it differs in " + "; ".join(diff)
+                    + "\n  rerun that command to resume it, choose another {out}, or add "
+                    "{overwrite=True} to delete it and start again")
     if old.get("shard") != shard_dict(shard):
         raise ConfigError(
-            f"--out {out}: holds {shard_text(old.get('shard'))} of this sweep, not "
-            f"{shard_text(shard_dict(shard))}; give every shard its own --out (e.g. "
-            f"runs/NAME/shard-K), then join them with clonesim merge")
+            param="out", value=out,
+            allowed=f"holds {shard_text(old.get('shard'))} of this sweep, not "
+                    f"{shard_text(shard_dict(shard))}; give every shard its own {{out}} (e.g. "
+                    "runs/NAME/shard-K), then join them with clonesim merge "
+                    "(clonesim.merge_sweeps)")
 
 
 
@@ -197,8 +209,8 @@ def need_pyarrow() -> None:
     try:
         import pyarrow  # noqa: F401
     except ImportError:
-        raise ConfigError("--format parquet needs pyarrow: pip install 'clonesim[parquet]'"
-                          ) from None
+        raise ConfigError(param="fmt", value="parquet",
+                          allowed="needs pyarrow: pip install 'clonesim[parquet]'") from None
 
 
 
