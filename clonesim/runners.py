@@ -23,7 +23,8 @@ from .outcomes import CLOSING_EVENT, EventKind, Outcome
 from .policies import policy_for
 from .results import Cohort, Event, LineOutcome, Result, ResultSet
 
-__all__ = ["simulate", "simulate_many", "simulate_cohort", "patient_config", "seed_sequence"]
+__all__ = ["simulate", "simulate_many", "simulate_cohort", "patient_config", "seed_sequence",
+           "workers_for"]
 
 #: Redraws of a tumour that died out before detection, before giving up.
 MAX_REDRAWS = 100_000
@@ -48,6 +49,22 @@ def seed_sequence(seed: Any) -> tuple[np.random.SeedSequence, Any]:
         return np.random.SeedSequence(int(seed)), int(seed)
     raise ValueError(f"seed must be a non-negative integer, an (entropy, patient) pair or "
                      f"None, not {seed!r}")
+
+
+def workers_for(workers: Any) -> int:
+    """The number of processes ``workers`` asks for: ``0`` or ``None`` is one per
+    core; more than four per core is refused (the work is all computation, so
+    more processes than cores only cost memory, and ``10000`` is a typo)."""
+    cores = os.cpu_count() or 1
+    if workers is None or (isinstance(workers, (int, np.integer)) and not isinstance(
+            workers, bool) and workers == 0):
+        return cores
+    if (isinstance(workers, bool) or not isinstance(workers, (int, np.integer))
+            or not 0 <= workers <= 4 * cores):
+        raise ConfigError(param="workers", value=workers,
+                          allowed=f"must be a whole number from 0 (one per core) to "
+                                  f"{4 * cores} (four per core; this machine has {cores})")
+    return int(workers)
 
 
 def simulate(config: Config, seed: Any = None) -> Result:
@@ -119,9 +136,7 @@ def simulate_many(config: Config, n: int, seed: Any = None, workers: int = 1,
         raise ValueError(f"n must be a non-negative integer, not {n!r}")
     root, _ = seed_sequence(seed)
     entropy = root.entropy
-    if not workers:
-        workers = os.cpu_count() or 1
-    workers = max(1, min(int(workers), n or 1))
+    workers = min(workers_for(workers), n or 1)
     if workers == 1:
         return ResultSet(_run_chunk((config, entropy, 0, n, _cohort)))
     bounds = np.linspace(0, n, min(n, 8 * workers) + 1).astype(int)

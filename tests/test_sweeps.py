@@ -161,6 +161,52 @@ def test_zero_replicates_is_an_error(cfg, no_work, n):
         clonesim.sweep(cfg, AXES, n, seed=1)
 
 
+# Sizes that would allocate terabytes or plan for hours are refused at once,
+# before any point is built.
+def test_axis_count_above_the_cap_is_an_error(cfg, no_work):
+    with pytest.raises(ConfigError, match=r"the count must be at most 100,000, "
+                                          r"not 1,000,000,000,000"):
+        clonesim.sweep(cfg, ["drugs.A.kill_fraction=0.1:0.9:1000000000000"], 1, seed=1)
+
+
+def test_grid_of_too_many_points_is_an_error(cfg, no_work):
+    with pytest.raises(ConfigError, match=r"1,000 x 1,000 = 1,000,000 sweep points; "
+                                          r"at most 100,000"):
+        clonesim.sweep(cfg, ["drugs.A.kill_fraction=0.1:0.9:1000",
+                             "drugs.B.kill_fraction=0.1:0.9:1000"], 1, seed=1)
+
+
+def test_design_of_too_many_points_is_an_error(cfg, no_work):
+    with pytest.raises(ConfigError, match=r"^points = 1000000: must be at most 100,000"):
+        clonesim.sweep(cfg, ["drugs.A.kill_fraction=0.1:0.9"], 1, seed=1, design="lhs",
+                       points=1_000_000)
+
+
+def test_too_many_rows_is_an_error(cfg, no_work):
+    with pytest.raises(ConfigError, match=r"^replicates = 1000000000000: 2 points x "
+                                          r"1,000,000,000,000 replicates"):
+        clonesim.sweep(cfg, ["drugs.A.kill_fraction=[0.9, 0.99]"], 10**12, seed=1)
+
+
+@pytest.mark.parametrize("workers", [-3, 10_000, 1.5, "2"])
+def test_workers_out_of_range_is_an_error(cfg, no_work, workers):
+    cap = 4 * (os.cpu_count() or 1)
+    with pytest.raises(ConfigError, match=rf"^workers = {re.escape(repr(workers))}: must be "
+                                          rf"a whole number from 0 \(one per core\) to {cap}"):
+        clonesim.sweep(cfg, AXES, 1, seed=1, workers=workers)
+    with pytest.raises(ConfigError, match=r"^workers = "):
+        clonesim.simulate_many(cfg, 2, seed=1, workers=workers)
+
+
+def test_workers_out_of_range_on_the_command_line(capsys, tmp_path):
+    status = main(["sweep", str(CLASSIC), "--grid", "drugs.A.kill_fraction=[0.9]",
+                   "--replicates", "1", "--workers", "-3", "--out", str(tmp_path / "o"),
+                   "--no-progress"])
+    err = capsys.readouterr().err
+    assert status == 2 and err.startswith("error: --workers -3: must be a whole number")
+    assert not (tmp_path / "o").exists()
+
+
 def test_output_path_that_is_a_file_is_an_error(cfg, no_work, tmp_path):
     f = tmp_path / "results.txt"
     f.write_text("keep me")

@@ -60,6 +60,10 @@ class Axis:
 
 
 
+#: The most points a sweep may have: planning checks each one (~0.3 ms a point
+#: here, so this many take about half a minute) before any patient runs.
+MAX_POINTS = 100_000
+
 #: How an axis is written (the second line of an axis error).
 AXIS_FORMS = ("write KEY=lo:hi:n (linear), KEY=lo:hi:n:log, KEY=[a, b, c] (a list), or "
               "KEY=lo:hi / KEY=lo:hi:log with {design=lhs|sobol}")
@@ -175,6 +179,8 @@ def parse_axis(text: str) -> Axis:
         raise axis_error(text, f"the count {parts[2]!r} is not a whole number") from None
     if n < 1:
         raise axis_error(text, f"the count must be at least 1, not {n}")
+    if n > MAX_POINTS:
+        raise axis_error(text, f"the count must be at most {MAX_POINTS:,}, not {n:,}")
     grid = np.geomspace(lo, hi, n) if log else np.linspace(lo, hi, n)
     values = _tidy_values(key, grid.tolist())
     if len(set(values)) != len(values):

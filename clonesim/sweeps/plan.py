@@ -17,11 +17,15 @@ import numpy as np
 from ..config import (MISSING, CohortSettings, Config, ConfigError, Verbatim, load_config,
                       spec_for, toml_text)
 from ..runners import seed_sequence
-from .axes import Axis, axes_from, axis_error, is_int_key
+from .axes import MAX_POINTS, Axis, axes_from, axis_error, is_int_key
 from .table import BURDEN_COLUMNS, OUTCOME_COLUMNS
 
 
 DESIGNS = ("lhs", "sobol")
+
+#: The most rows (virtual patients) of one sweep: at ~1 ms a patient, a day of
+#: a thousand cores; its chunk list must also fit in memory.
+MAX_ROWS = 100_000_000
 
 
 
@@ -324,6 +328,16 @@ def plan_sweep(config: Config | str | Path, axes: Any, replicates: int, seed: An
                 raise axis_error(a.text, f"the value {a.key} = {toml_text(v)} is not "
                                           f"allowed:\n  {_inner(exc)}", None) from None
 
+    if design and points > MAX_POINTS:
+        raise ConfigError(param="points", value=points,
+                          allowed=f"must be at most {MAX_POINTS:,} (each point is checked "
+                                  "before any patient runs)")
+    sizes = [len(a.values) for a in grids] + ([points] if design else [])
+    if math.prod(sizes) > MAX_POINTS:
+        raise ConfigError(f"the axes make {' x '.join(f'{n:,}' for n in sizes)} = "
+                          f"{math.prod(sizes):,} sweep points; at most {MAX_POINTS:,} are "
+                          "allowed (each is checked before any patient runs)\n  use fewer "
+                          "values per axis, or sample ranges with a design")
     design_rows = _design_rows(ranges, design, points, entropy) if design else [{}]
     point_list = []
     for combo in itertools.product(*(a.values for a in grids)):
@@ -340,6 +354,12 @@ def plan_sweep(config: Config | str | Path, axes: Any, replicates: int, seed: An
             raise ConfigError(f"sweep point {i} ({where}) is not a valid scenario:\n  "
                               f"{_inner(exc)}") from None
     rows = len(point_list) * replicates
+    if rows > MAX_ROWS:
+        raise ConfigError(param="replicates", value=replicates,
+                          allowed=f"{len(point_list):,} point{'s' if len(point_list) != 1 else ''} x "
+                                  f"{replicates:,} replicates = "
+                                  f"{rows:,} virtual patients; a sweep may have at most "
+                                  f"{MAX_ROWS:,} (split it into several sweeps)")
     if rows < shards:
         raise ConfigError(param="shard", value=Verbatim(f"K/{shards}"),
                           allowed=f"the sweep has only {rows} rows; use at most {rows} shards")

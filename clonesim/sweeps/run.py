@@ -6,13 +6,13 @@ from __future__ import annotations
 import io
 import itertools
 import json
-import os
 from concurrent.futures import FIRST_COMPLETED, wait
 from pathlib import Path
 from typing import Any
 
 from ..config import MISSING, Config, ConfigError
 from ..provenance import TEACHING_NOTE, version
+from ..runners import workers_for
 from .executors import chunk_executor, require_distributed
 from .plan import SweepPlan, parse_shard, plan_sweep
 from .store import (CHUNKS, MANIFEST, atomic_write, check_out, check_same_sweep, chunk_path,
@@ -72,9 +72,8 @@ def run_sweep(plan: SweepPlan, out: str | Path | None = None, *, workers: int = 
         need_pyarrow()
     if dask or scheduler is not None:
         require_distributed(*(("dask", True) if dask else ("scheduler", scheduler)))
-    if not workers:
-        workers = os.cpu_count() or 1
-    workers = max(1, int(workers))
+    # an existing Dask cluster (scheduler) brings its own workers
+    workers = workers_for(workers) if scheduler is None else max(1, int(workers or 1))
     shard = parse_shard(shard)
     dtypes = plan.dtypes()
     todo = plan.shard_chunks(shard)
