@@ -19,6 +19,7 @@ import clonesim
 from clonesim import ConfigError
 from clonesim.cli import main
 from clonesim.sweeps import read_sweep
+from clonesim.sweeps.store import seal
 
 ROOT = Path(__file__).resolve().parents[1]
 CLASSIC = ROOT / "configs" / "classic_98_2.toml"
@@ -240,11 +241,19 @@ def test_merge_refuses_a_shard_of_another_sweep(cfg, shards, tmp_path):
 
 
 def test_merge_refuses_a_chunk_with_a_row_repeated(shards, tmp_path):
+    # resealed, so that only the row check can see it: (0, 1) -> (0, 0)
     folders = _copy(shards, tmp_path)
     chunk = folders[1] / "chunks" / "chunk-000001.csv"
-    head, row = chunk.read_text().splitlines()
-    chunk.write_text(head + "\n" + row.replace("0,1,", "0,0,", 1) + "\n")  # (0, 1) -> (0, 0)
+    head, row, _ = chunk.read_text().splitlines()
+    chunk.write_bytes(seal(1, head + "\n" + row.replace("0,1,", "0,0,", 1) + "\n"))
     _refused(folders, tmp_path / "all", "every (point, replicate) of the sweep exactly once")
+
+
+def test_merge_refuses_a_chunk_edited_by_hand(shards, tmp_path):
+    folders = _copy(shards, tmp_path)
+    chunk = folders[1] / "chunks" / "chunk-000001.csv"
+    chunk.write_text(chunk.read_text().replace("0,1,", "0,0,", 1))
+    _refused(folders, tmp_path / "all", "chunk 1 is damaged", "do not match their SHA-256")
 
 
 def test_merge_never_writes_over_a_shard(shards, tmp_path):

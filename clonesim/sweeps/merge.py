@@ -12,9 +12,6 @@ Teaching model, not for clinical use.
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -23,7 +20,7 @@ import numpy as np
 from ..config import MISSING, ConfigError
 from .store import (CHUNK_NAME, CHUNKS, MANIFEST, atomic_write, check_out, chunk_path,
                     differences, need_pyarrow, now, read_chunks, read_manifest, read_sweep,
-                    shard_text, write_results)
+                    shard_text, write_manifest, write_results)
 
 __all__ = ["merge_sweeps"]
 
@@ -74,7 +71,7 @@ def merge_sweeps(folders: Iterable[str | Path], out: str | Path, *, fmt: str | N
     first = manifests[0]
     sig = first["signature"]
     files = _chunk_owners(folders, manifests)
-    table = read_chunks(files, first["dtypes"], first["rows"], sig["chunk_size"])
+    table = read_chunks(files, first)
     _check_every_row_once(table, first["rows"], sig["replicates"])
 
     fmt = fmt or first.get("format", "csv")
@@ -97,15 +94,14 @@ def merge_sweeps(folders: Iterable[str | Path], out: str | Path, *, fmt: str | N
                                  "command": m.get("command"), "started": m.get("started"),
                                  "finished": m.get("finished")}
                                 for f, m in zip(folders, manifests)]}
+    manifest.pop("results", None)
     (out / CHUNKS).mkdir(parents=True, exist_ok=True)
-    atomic_write(out / MANIFEST, json.dumps(manifest, indent=1) + "\n")
+    write_manifest(out, manifest)
     for c, src in files.items():
-        tmp = chunk_path(out, c).with_suffix(".tmp")
-        shutil.copyfile(src, tmp)
-        os.replace(tmp, chunk_path(out, c))
+        atomic_write(chunk_path(out, c), src.read_bytes())  # checked by read_chunks above
     write_results(out, manifest, table)
     manifest["finished"] = now()
-    atomic_write(out / MANIFEST, json.dumps(manifest, indent=1) + "\n")
+    write_manifest(out, manifest)
     return read_sweep(out)
 
 

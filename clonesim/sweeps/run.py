@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import itertools
-import json
+import sys
 from concurrent.futures import FIRST_COMPLETED, wait
 from pathlib import Path
 from typing import Any
@@ -15,9 +15,10 @@ from ..provenance import TEACHING_NOTE, version
 from ..runners import workers_for
 from .executors import chunk_executor, require_distributed
 from .plan import SweepPlan, parse_shard, plan_sweep
-from .store import (CHUNKS, MANIFEST, atomic_write, check_out, check_same_sweep, chunk_path,
-                    concat_chunks, done_chunks, need_pyarrow, now, read_sweep,
-                    resume_defaults, results_path, shard_dict, write_results)
+from .store import (CHUNKS, SEAL_KIND, atomic_write, check_out, check_same_sweep, chunk_path,
+                    concat_chunks, done_chunks, is_sealed, need_pyarrow, now, read_sweep,
+                    resume_defaults, results_path, results_problem, seal, shard_dict,
+                    write_manifest, write_results)
 from .table import read_csv, sorted_table
 from .tasks import chunk_task, run_rows
 
@@ -88,43 +89,10 @@ def run_sweep(plan: SweepPlan, out: str | Path | None = None, *, workers: int = 
                 allowed=f"the sweep has {plan.n_chunks} chunks of {plan.chunk_size} rows, so "
                         "this shard has none; use a {chunk_size} of at most "
                         f"{max(1, plan.rows // shard[1])} (or leave it out), or fewer shards")
-    texts: dict[int, str] = {}
-    manifest = None
-    if out is not None:
-        out = Path(out)
-        old = check_out(out, overwrite)
-        sig = plan.signature()
-        if old is not None:
-            check_same_sweep(out, old, sig, shard)
-            manifest = old
-        else:
-            manifest = {
-                "clonesim_version": version(), "note": TEACHING_NOTE, "command": command,
-                "started": now(), "finished": None, "resumed": [],
-                "signature": sig, "config_source": str(plan.base.source),
-                "points": plan.points, "n_points": len(plan.points), "rows": plan.rows,
-                "n_chunks": plan.n_chunks, "dtypes": dtypes, "format": fmt,
-                "shard": shard_dict(shard),
-            }
-            out.mkdir(parents=True, exist_ok=True)
-            atomic_write(out / MANIFEST, json.dumps(manifest, indent=1) + "\n")
-        (out / CHUNKS).mkdir(exist_ok=True)
-        done = done_chunks(out, plan)
-        todo = [c for c in todo if c not in done]
-        if todo and old is not None:
-            manifest["resumed"].append(now())
-            atomic_write(out / MANIFEST, json.dumps(manifest, indent=1) + "\n")
-
-    def finished(chunk: int, text: str) -> None:
-        if out is None:
-            texts[chunk] = text
-        else:
-            atomic_write(chunk_path(out, chunk), text)
-
-    if todo:
-        rows = sum(b - a for a, b in map(plan.chunk_bounds, plan.shard_chunks(shard)))
-        _execute(plan, todo, rows, workers, progress, finished, dtypes, dask, scheduler)
     if out is None:
+        texts: dict[int, str] = {}
+        _execute(plan, todo, plan.rows, workers, progress, texts.__setitem__, dtypes, dask,
+                 scheduler)
         import pandas as pd
 
         frames = [read_csv(io.StringIO(texts[c]), dtypes) for c in range(plan.n_chunks)]
@@ -133,15 +101,78 @@ def run_sweep(plan: SweepPlan, out: str | Path | None = None, *, workers: int = 
         table.attrs["manifest"] = {"signature": plan.signature(), "points": plan.points,
                                    "dtypes": dtypes, "rows": plan.rows}
         return table
+    out = Path(out)
+    try:
+        return _run_into(out, plan, todo, shard, overwrite, command, fmt,
+                         lambda todo, rows, finished: _execute(
+                             plan, todo, rows, workers, progress, finished, dtypes, dask,
+                             scheduler))
+    except OSError as exc:
+        raise storage_error(out, plan, exc) from None
+
+
+def _run_into(out: Path, plan: SweepPlan, todo: list[int], shard, overwrite: bool,
+              command: str, fmt: str, execute):
+    """The folder side of :func:`run_sweep`: manifest, resume, chunks, results."""
+    old = check_out(out, overwrite)
+    sig = plan.signature()
+    if old is not None:
+        check_same_sweep(out, old, sig, shard)
+        manifest = old
+    else:
+        manifest = {
+            "clonesim_version": version(), "note": TEACHING_NOTE, "command": command,
+            "started": now(), "finished": None, "resumed": [],
+            "signature": sig, "config_source": str(plan.base.source),
+            "points": plan.points, "n_points": len(plan.points), "rows": plan.rows,
+            "n_chunks": plan.n_chunks, "dtypes": plan.dtypes(), "format": fmt,
+            "shard": shard_dict(shard), "chunk_seal": SEAL_KIND,
+        }
+        out.mkdir(parents=True, exist_ok=True)
+        write_manifest(out, manifest)
+    (out / CHUNKS).mkdir(exist_ok=True)
+    done, damaged = done_chunks(out, plan, sealed=is_sealed(manifest))
+    for exc in damaged:
+        say(f"{exc.path}: chunk {exc.chunk} was damaged ({exc.why}); it is run again")
+    todo = [c for c in todo if c not in done]
+    if todo and old is not None:
+        manifest["resumed"].append(now())
+        write_manifest(out, manifest)
+
+    def finished(chunk: int, text: str) -> None:
+        atomic_write(chunk_path(out, chunk), seal(chunk, text) if is_sealed(manifest)
+                     else text)
+
+    if todo:
+        execute(todo, sum(b - a for a, b in map(plan.chunk_bounds, plan.shard_chunks(shard))),
+                finished)
+    if shard is None:
+        problem = results_problem(out, manifest)
+        if problem:
+            say(f"{problem}; it is rebuilt from the chunks")
+            results_path(out, manifest).unlink()
     if shard is None and not results_path(out, manifest).exists():
-        write_results(out, manifest,
-                       concat_chunks(out, plan.n_chunks, dtypes, plan.rows, plan.chunk_size))
+        write_results(out, manifest, concat_chunks(out, manifest))
     elif shard is None or manifest.get("finished") is not None:
         return read_sweep(out)  # nothing new: leave the manifest as it is
     manifest["finished"] = now()
-    atomic_write(out / MANIFEST, json.dumps(manifest, indent=1) + "\n")
+    write_manifest(out, manifest)
     return read_sweep(out)
 
+
+def say(message: str) -> None:
+    """A line for the user on stderr, beside the progress bar: what was found and done."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def storage_error(out: Path, plan: SweepPlan, exc: OSError) -> ConfigError:
+    """A file-system failure (full disk, read-only folder, ...) as what failed and what was kept."""
+    kept = len(list((out / CHUNKS).glob("chunk-*.csv"))) if (out / CHUNKS).is_dir() else 0
+    what = exc.filename or out
+    return ConfigError(param="out", value=out,
+                       allowed=f"cannot write {what} ({exc.strerror or exc}); the {kept} "
+                               f"finished chunks of {plan.n_chunks} are kept\n  free space "
+                               "or fix the folder, then rerun the same command to resume")
 
 
 def _execute(plan: SweepPlan, todo: list[int], rows: int, workers: int, progress: bool,

@@ -11,10 +11,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import os
 import re
-import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
@@ -23,59 +24,121 @@ from ..config import ConfigError
 from .plan import SweepPlan
 from .table import read_csv, sorted_table
 
-
 MANIFEST = "manifest.json"
-
-
-
 CHUNKS = "chunks"
-
-
-
 RESULTS_CSV = "results.csv"
-
-
-
 RESULTS_PARQUET = "results.parquet"
-
-
-
 CHUNK_NAME = re.compile(r"^chunk-(\d{6,})\.csv$")
-
+#: The last line of a chunk file.
+SEAL = re.compile(rb"^# clonesim chunk (\d+) rows (\d+) sha256 ([0-9a-f]{64})$")
+#: A manifest's ``"chunk_seal"`` when its chunks are sealed (older folders are not).
+SEAL_KIND = "sha256-last-line"
+#: What a manifest must hold to be read (key: type).
+MANIFEST_KEYS = {"signature": dict, "dtypes": dict, "rows": int, "n_chunks": int,
+                 "points": list}
+SIGNATURE_KEYS = ("seed", "chunk_size", "replicates")
 
 
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-
-def atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, data: str | bytes) -> None:
     """Write to a temporary name, flush to disk, then rename over ``path``: a
-    reader (or a resume after ``kill -9``) sees the whole file or none."""
+    reader (or a resume after ``kill -9``) sees the whole file or none. A
+    failed write (a full disk) leaves no temporary file behind."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8", newline="") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        with open(tmp, "wb") as f:
+            f.write(raw)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
+
+def write_manifest(out: Path, manifest: Mapping[str, Any]) -> None:
+    atomic_write(out / MANIFEST, json.dumps(manifest, indent=1) + "\n")
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def seal(chunk: int, text: str) -> bytes:
+    """A chunk's CSV text with its seal line (see the module docstring)."""
+    body = text.encode("utf-8")
+    rows = body.count(b"\n") - 1  # one row a line, after the header
+    return body + f"# clonesim chunk {chunk} rows {rows} sha256 {sha256(body)}\n".encode()
+
+
+def unseal(path: Path, chunk: int, rows: int) -> bytes:
+    """The CSV bytes of a sealed chunk file, or a ConfigError naming what is wrong."""
+    data = path.read_bytes()
+    body, _, last = data.rstrip(b"\n").rpartition(b"\n")
+    m = SEAL.match(last)
+    why = None
+    if m is None:
+        why = "its last line is not a clonesim seal: the file was cut short or edited"
+    elif int(m[1]) != chunk:
+        why = f"it is sealed as chunk {int(m[1])}"
+    elif sha256(body + b"\n") != m[3].decode():
+        why = "its rows do not match their SHA-256: a value was changed or garbled"
+    elif int(m[2]) != rows:
+        why = f"it holds {int(m[2])} rows, not {rows}"
+    if why:
+        raise DamagedChunk(path, chunk, why)
+    return body + b"\n"
+
+
+class DamagedChunk(ConfigError):
+    """A chunk file that fails its seal; rerunning the sweep recomputes it."""
+
+    def __init__(self, path: Path, chunk: int, why: str):
+        self.path, self.chunk, self.why = path, chunk, why
+        super().__init__(f"{path}: chunk {chunk} is damaged ({why})\n  rerun the sweep command "
+                         "(the same one, in the same folder): it recomputes this chunk, "
+                         "row for row, and keeps the others")
 
 
 def read_manifest(out: Path, param: str | None = None) -> dict[str, Any] | None:
-    """The manifest of the sweep folder ``out``, or None. An unreadable one is an
-    error; about the parameter ``param`` (``out``) when ``out`` is to be written."""
+    """The manifest of the sweep folder ``out``, or None. An unreadable or
+    malformed one is an error; about the parameter ``param`` (``out``) when
+    ``out`` is to be written."""
     path = out / MANIFEST
     if not path.exists():
         return None
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        if param is None:
-            raise ConfigError(f"{path}: cannot be read as a sweep manifest ({exc})") from None
-        raise ConfigError(param=param, value=out,
-                          allowed=f"its {MANIFEST} cannot be read as a sweep manifest ({exc}); "
-                                  "use another {out} or {overwrite=True}") from None
+        manifest = json.loads(path.read_bytes().decode("utf-8"))
+        problem = manifest_problem(manifest)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        problem = f"cannot be read as JSON ({exc})"
+    if problem is None:
+        return manifest
+    if param is None:
+        raise ConfigError(f"{path}: not a clonesim sweep manifest: {problem}")
+    raise ConfigError(param=param, value=out,
+                      allowed=f"its {MANIFEST} is not a clonesim sweep manifest: {problem}; "
+                              "add {overwrite=True} to start the sweep again there (only the "
+                              "sweep's own files are deleted), or use another {out}")
 
+
+def manifest_problem(manifest: Any) -> str | None:
+    """What is wrong with a manifest read from JSON, or None."""
+    if not isinstance(manifest, dict):
+        return f"it holds a {type(manifest).__name__}, not a table"
+    for key, kind in MANIFEST_KEYS.items():
+        if not isinstance(manifest.get(key), kind) or isinstance(manifest.get(key), bool):
+            return f"{key!r} is missing or not a {kind.__name__}"
+    missing = [k for k in SIGNATURE_KEYS if k not in manifest["signature"]]
+    if missing:
+        return f"its signature lacks {', '.join(map(repr, missing))}"
+    if not isinstance(manifest["signature"]["chunk_size"], int):
+        return "its chunk_size is not a whole number"
+    return None
 
 
 def resume_defaults(out: str | Path | None, overwrite: bool, seed: Any,
@@ -116,40 +179,90 @@ def differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
 
 def check_out(out: Path, overwrite: bool) -> dict[str, Any] | None:
     """The existing manifest (to resume) or None (a new folder). Refuses files and
-    folders that are not sweeps; ``overwrite`` deletes an earlier sweep only."""
-    if out.exists() and not out.is_dir():
-        raise ConfigError(param="out", value=out,
-                          allowed="is a file; give a folder to write the sweep into")
+    folders that are not sweeps; ``overwrite`` deletes an earlier sweep's own
+    files (manifest, chunks, results), never anything else."""
+    for folder in (out, *out.parents):
+        if folder.exists() and not folder.is_dir():
+            raise ConfigError(param="out", value=out,
+                              allowed=("is a file" if folder == out else f"{folder} is a file")
+                              + "; give a folder to write the sweep into")
     if not out.exists():
         return None
-    manifest = read_manifest(out, "out")
-    if manifest is None:
-        if any(out.iterdir()):
-            raise ConfigError(param="out", value=out,
-                              allowed=f"is a folder that holds other files and no {MANIFEST}; "
-                                      "give a new or empty folder for the sweep")
-        return None
     if overwrite:
-        shutil.rmtree(out)
-        return None
-    return manifest
+        remove_sweep_files(out)
+    else:
+        manifest = read_manifest(out, "out")
+        if manifest is not None:
+            return manifest
+        remove_leftovers(out)
+    others = sorted(p.name for p in out.iterdir())
+    if others:
+        raise ConfigError(param="out", value=out,
+                          allowed=f"is a folder that holds other files ({', '.join(others[:3])}"
+                                  f"{', ...' if len(others) > 3 else ''}) and no {MANIFEST}; "
+                                  "give a new or empty folder for the sweep")
+    return None
 
 
+def _is_leftover(name: str) -> bool:
+    """A temporary file of a write that did not finish (kill -9, a full disk)."""
+    return name.startswith(".") and name.endswith(".tmp")
 
-def done_chunks(out: Path, plan: SweepPlan) -> set[int]:
-    """Finished chunk files; stray temporary files of a killed run are removed."""
+
+def remove_leftovers(out: Path) -> None:
+    """Temporary files of an interrupted first write, and an empty chunks folder:
+    what a sweep killed (or out of disk) before its manifest leaves."""
+    for f in out.iterdir():
+        if f.is_file() and _is_leftover(f.name):
+            f.unlink(missing_ok=True)
+    chunks = out / CHUNKS
+    if chunks.is_dir() and not (out / MANIFEST).exists():
+        for f in chunks.iterdir():
+            if f.is_file() and _is_leftover(f.name):
+                f.unlink(missing_ok=True)
+        if not any(chunks.iterdir()):
+            chunks.rmdir()
+
+
+def remove_sweep_files(out: Path) -> None:
+    """Delete what a sweep writes in ``out`` (for ``overwrite``), and nothing else."""
+    for name in (MANIFEST, RESULTS_CSV, RESULTS_PARQUET):
+        (out / name).unlink(missing_ok=True)
+    chunks = out / CHUNKS
+    if chunks.is_dir():
+        for f in chunks.iterdir():
+            if f.is_file() and (CHUNK_NAME.match(f.name) or _is_leftover(f.name)):
+                f.unlink()
+        if not any(chunks.iterdir()):
+            chunks.rmdir()
+    remove_leftovers(out)
+
+
+def done_chunks(out: Path, plan: SweepPlan, sealed: bool = True
+                ) -> tuple[set[int], list[DamagedChunk]]:
+    """Finished chunk files, and those that fail their seal (deleted, to be
+    run again); stray temporary files of a killed run are removed."""
     folder = out / CHUNKS
-    done = set()
+    done: set[int] = set()
+    damaged: list[DamagedChunk] = []
     if not folder.exists():
-        return done
+        return done, damaged
     for f in folder.iterdir():
         m = CHUNK_NAME.match(f.name)
         if m and int(m.group(1)) < plan.n_chunks:
-            done.add(int(m.group(1)))
-        elif f.name.endswith(".tmp"):
+            c = int(m.group(1))
+            if sealed:
+                a, b = plan.chunk_bounds(c)
+                try:
+                    unseal(f, c, b - a)
+                except DamagedChunk as exc:
+                    damaged.append(exc)
+                    f.unlink()
+                    continue
+            done.add(c)
+        elif _is_leftover(f.name):
             f.unlink(missing_ok=True)
-    return done
-
+    return done, sorted(damaged, key=lambda e: e.chunk)
 
 
 def chunk_path(out: Path, chunk: int) -> Path:
@@ -192,17 +305,31 @@ def results_path(out: Path, manifest: Mapping[str, Any]) -> Path:
     return out / (RESULTS_PARQUET if manifest.get("format") == "parquet" else RESULTS_CSV)
 
 
-
-def write_results(out: Path, manifest: Mapping[str, Any], table) -> None:
-    """The merged results file, whole or not at all."""
+def write_results(out: Path, manifest: dict[str, Any], table) -> None:
+    """The merged results file, whole or not at all; its SHA-256 and rows go
+    into ``manifest["results"]`` (written by the caller)."""
     results = results_path(out, manifest)
     if results.suffix == ".parquet":
-        tmp = results.with_name(f".{results.name}.tmp")
-        table.to_parquet(tmp, index=False)
-        os.replace(tmp, results)
+        buf = io.BytesIO()
+        table.to_parquet(buf, index=False)
+        data = buf.getvalue()
     else:
-        atomic_write(results, table.to_csv(index=False, lineterminator="\n"))
+        data = table.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    atomic_write(results, data)
+    manifest["results"] = {"file": results.name, "rows": len(table), "sha256": sha256(data)}
 
+
+def results_problem(out: Path, manifest: Mapping[str, Any]) -> str | None:
+    """What is wrong with the merged results file, or None (also when the
+    manifest predates results checksums)."""
+    record = manifest.get("results")
+    path = results_path(out, manifest)
+    if not isinstance(record, dict) or not path.exists():
+        return None
+    if sha256(path.read_bytes()) != record.get("sha256"):
+        return (f"{path}: does not match the SHA-256 in {MANIFEST} (cut short, edited or "
+                "garbled)")
+    return None
 
 
 def need_pyarrow() -> None:
@@ -213,34 +340,37 @@ def need_pyarrow() -> None:
                           allowed="needs pyarrow: pip install 'clonesim[parquet]'") from None
 
 
-
-def concat_chunks(out: Path, n_chunks: int, dtypes: dict[str, str], rows: int,
-                   chunk_size: int):
-    """All chunk files of a sweep folder as one table; checks that each has its rows."""
-    files = {c: chunk_path(out, c) for c in range(n_chunks)}
-    return read_chunks({c: f for c, f in files.items() if f.exists()}, dtypes, rows,
-                        chunk_size)
+def is_sealed(manifest: Mapping[str, Any]) -> bool:
+    return manifest.get("chunk_seal") == SEAL_KIND
 
 
+def concat_chunks(out: Path, manifest: Mapping[str, Any]):
+    """All chunk files of a sweep folder as one table; checks each one."""
+    files = {c: chunk_path(out, c) for c in range(manifest["n_chunks"])}
+    return read_chunks({c: f for c, f in files.items() if f.exists()}, manifest)
 
-def read_chunks(files: Mapping[int, Path], dtypes: dict[str, str], rows: int,
-                 chunk_size: int):
-    """Chunk files (chunk number -> path) as one sorted table; checks that each
-    holds its rows."""
+
+def read_chunks(files: Mapping[int, Path], manifest: Mapping[str, Any]):
+    """Chunk files (chunk number -> path) of the sweep of ``manifest`` as one
+    sorted table; checks the seal and the rows of each."""
     import pandas as pd
 
+    dtypes, rows = manifest["dtypes"], manifest["rows"]
+    chunk_size = manifest["signature"]["chunk_size"]
     frames = []
     for c, path in sorted(files.items()):
-        frame = read_csv(path, dtypes)
         expected = min(chunk_size, rows - c * chunk_size)
+        source = io.BytesIO(unseal(path, c, expected)) if is_sealed(manifest) else path
+        try:
+            frame = read_csv(source, dtypes)
+        except (ValueError, pd.errors.ParserError) as exc:
+            raise DamagedChunk(path, c, f"it cannot be read as the sweep's table: {exc}") from None
         if len(frame) != expected:
-            raise ConfigError(f"{path}: holds {len(frame)} rows, not {expected}; delete it and "
-                              "rerun the sweep command to redo it")
+            raise DamagedChunk(path, c, f"it holds {len(frame)} rows, not {expected}")
         frames.append(frame)
     if not frames:
         return pd.DataFrame({k: pd.Series(dtype=t) for k, t in dtypes.items()})
     return sorted_table(pd.concat(frames, ignore_index=True))
-
 
 
 def read_sweep(folder: str | Path):
@@ -263,7 +393,8 @@ def read_sweep(folder: str | Path):
     Raises
     ------
     ConfigError
-        If the folder holds no sweep.
+        If the folder holds no sweep, or a file of it is damaged (named, with
+        what to do: rerunning the sweep command recomputes a damaged chunk).
     """
     import pandas as pd
 
@@ -274,15 +405,20 @@ def read_sweep(folder: str | Path):
     if manifest is None:
         raise ConfigError(f"{out}: not a sweep folder (no {MANIFEST})")
     dtypes = manifest["dtypes"]
-    sig = manifest["signature"]
-    rows, chunk = manifest["rows"], sig["chunk_size"]
-    parquet, csv = out / RESULTS_PARQUET, out / RESULTS_CSV
-    if parquet.exists():
-        table = pd.read_parquet(parquet).astype(dtypes)
-    elif csv.exists():
-        table = read_csv(csv, dtypes)
+    results = results_path(out, manifest)
+    if results.exists():
+        problem = results_problem(out, manifest)
+        if problem:
+            raise ConfigError(f"{problem}\n  delete it and rerun the sweep command: it is "
+                              "rebuilt from the chunks")
+        try:
+            table = (pd.read_parquet(results).astype(dtypes) if results.suffix == ".parquet"
+                     else read_csv(results, dtypes))
+        except (ValueError, OSError, pd.errors.ParserError) as exc:
+            raise ConfigError(f"{results}: cannot be read ({exc})\n  delete it and rerun the "
+                              "sweep command: it is rebuilt from the chunks") from None
     else:
-        table = concat_chunks(out, manifest["n_chunks"], dtypes, rows, chunk)
-    table.attrs["complete"] = len(table) == rows
+        table = concat_chunks(out, manifest)
+    table.attrs["complete"] = len(table) == manifest["rows"]
     table.attrs["manifest"] = manifest
     return table
