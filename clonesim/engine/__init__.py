@@ -20,6 +20,9 @@ CHUNK_STEPS = 100_000
 class EngineState:
     """Clone counts, therapy state and the recorded trajectory of one patient.
 
+    The arrays live in the kernel's argument groups (:mod:`clonesim.engine.kernel`):
+    ``clones``, ``counters``, ``records``, ``drugs`` and ``kernel_model``.
+
     Parameters
     ----------
     model
@@ -35,23 +38,30 @@ class EngineState:
         # space (at most 2**16 * states * sites) so that a step never runs out
         # of slots; the arrays are calloc'ed and only touched pages cost memory.
         cap = n_types
-        self.counts = np.zeros(cap, dtype=np.int64)
-        self.types = np.zeros(cap, dtype=np.int64)
-        self.slot_of = np.full(n_types, -1, dtype=np.int64)
-        self.incoming = np.zeros(cap, dtype=np.int64)
-        self.exposure = np.zeros(cap)
-        self.slot_static = np.zeros((cap, 4))
-        self.slot_single = np.zeros((cap, model.n_drugs))
-        self.scratch = np.zeros((cap, 2))
-        self.site_tot = np.zeros(len(model.site_names))
-        self.ints = np.zeros(4, dtype=np.int64)
-        self.clock = np.zeros(2)
-        self.given = np.zeros(model.n_drugs)
-        self.next_dose = np.full(model.n_drugs, np.inf)
-        self.rec_t = np.zeros(record_rows)
-        self.rec_ptr = np.zeros(record_rows + 1, dtype=np.int64)
-        self.rec_slot = np.zeros(record_rows * 4, dtype=np.int64)
-        self.rec_count = np.zeros(record_rows * 4, dtype=np.int64)
+        # The kernels' argument groups (see engine.kernel), built once per
+        # patient; the kernels change their arrays in place.
+        self.clones = K.Clones(
+            counts=np.zeros(cap, dtype=np.int64),
+            types=np.zeros(cap, dtype=np.int64),
+            slot_of=np.full(n_types, -1, dtype=np.int64),
+            incoming=np.zeros(cap, dtype=np.int64),
+            exposure=np.zeros(cap),
+            slot_static=np.zeros((cap, 4)),
+            slot_single=np.zeros((cap, model.n_drugs)),
+            scratch=np.zeros((cap, 2)),
+            site_tot=np.zeros(len(model.site_names)))
+        self.counters = K.Counters(ints=np.zeros(4, dtype=np.int64), clock=np.zeros(2))
+        self.records = K.Records(
+            rec_t=np.zeros(record_rows),
+            rec_ptr=np.zeros(record_rows + 1, dtype=np.int64),
+            rec_slot=np.zeros(record_rows * 4, dtype=np.int64),
+            rec_count=np.zeros(record_rows * 4, dtype=np.int64))
+        self.drugs = K.Drugs(
+            drug_f=model.drug_f, targets=model.targets, penetration=model.penetration,
+            given=np.zeros(model.n_drugs), next_dose=np.full(model.n_drugs, np.inf))
+        self.kernel_model = K.Model(cls_rates=model.cls_rates, moves=model.moves,
+                                    capacity=model.capacity, params=model.params,
+                                    dims=model.dims)
         for type_id, cells in model.initial:
             k = self._slot(type_id)
             self.counts[k] += cells
@@ -59,16 +69,26 @@ class EngineState:
     # -- state --------------------------------------------------------------
 
     @property
+    def counts(self) -> np.ndarray:
+        """Cells in each slot (the kernel's array: slots beyond ``n_slots`` are unused)."""
+        return self.clones.counts
+
+    @property
+    def types(self) -> np.ndarray:
+        """Type id of each slot (as :attr:`counts`)."""
+        return self.clones.types
+
+    @property
     def t(self) -> float:
-        return float(self.clock[K.T_NOW])
+        return float(self.counters.clock[K.T_NOW])
 
     @property
     def n_slots(self) -> int:
-        return int(self.ints[K.N_SLOTS])
+        return int(self.counters.ints[K.N_SLOTS])
 
     @property
     def steps(self) -> int:
-        return int(self.ints[K.N_STEPS])
+        return int(self.counters.ints[K.N_STEPS])
 
     def burden(self) -> int:
         """Total cells now."""
@@ -92,21 +112,19 @@ class EngineState:
         """Remove ``fraction`` of one site's cells, each independently (surgery,
         radiation); the trajectory gets a row before and after."""
         self.record()
-        K.thin_site(site, fraction, self.counts, self.types, self.ints, self.model.dims, rng)
+        K.thin_site(site, fraction, self.clones, self.counters, self.kernel_model, rng)
         self.record()
 
     def record(self) -> None:
         """Append the current counts to the trajectory."""
-        if (self.ints[K.N_REC] + 2 > self.rec_t.size
-                or self.ints[K.N_ENTRIES] + 2 * self.n_slots > self.rec_slot.size):
+        ints, rec = self.counters.ints, self.records
+        if (ints[K.N_REC] + 2 > rec.rec_t.size
+                or ints[K.N_ENTRIES] + 2 * self.n_slots > rec.rec_slot.size):
             self._grow_records()
-        K.record_row(self.t, self.counts, self.ints, self.rec_t, self.rec_ptr, self.rec_slot,
-                     self.rec_count)
+        K.record_row(self.t, self.clones, self.counters, self.records)
 
     def _slot(self, type_id: int) -> int:
-        m = self.model
-        return int(K.slot_for(type_id, self.counts, self.types, self.slot_of, self.slot_static,
-                              self.slot_single, self.ints, m.cls_rates, m.drug_f, m.dims))
+        return int(K.slot_for(type_id, self.clones, self.counters, self.kernel_model, self.drugs))
 
     # -- therapy ------------------------------------------------------------
 
@@ -114,52 +132,49 @@ class EngineState:
         """Give exactly the drugs in ``drug_mask`` from now on; pulsed drugs
         that were not already given receive their first dose now."""
         t = self.t
+        given, next_dose = self.drugs.given, self.drugs.next_dose
         for j in range(self.model.n_drugs):
             on = bool((drug_mask >> j) & 1)
-            if on and self.given[j] == 0.0:
-                self.next_dose[j] = t
+            if on and given[j] == 0.0:
+                next_dose[j] = t
             if not on:
-                self.next_dose[j] = np.inf
-            self.given[j] = 1.0 if on else 0.0
+                next_dose[j] = np.inf
+            given[j] = 1.0 if on else 0.0
 
     # -- running ------------------------------------------------------------
 
     def run_until(self, t_stop: float, rng: np.random.Generator,
                   watch_detection: bool = False) -> int:
         """Advance to ``t_stop`` or the first event; return the kernel's exit code."""
-        m = self.model
         while True:
-            code = K.advance(
-                self.counts, self.types, self.slot_of, self.incoming, self.exposure,
-                self.slot_static, self.slot_single, self.scratch, self.site_tot, self.ints,
-                self.clock, self.given, self.next_dose,
-                self.rec_t, self.rec_ptr, self.rec_slot, self.rec_count,
-                m.cls_rates, m.moves, m.drug_f, m.targets, m.penetration, m.capacity, m.params,
-                m.dims,
-                float(t_stop), watch_detection, CHUNK_STEPS, rng)
+            code = K.advance(self.clones, self.counters, self.records, self.kernel_model,
+                             self.drugs, float(t_stop), watch_detection, CHUNK_STEPS, rng)
             if code == K.RECORD_FULL:
                 self._grow_records()
             elif code != K.CHUNK_DONE:
                 return code
 
     def _grow_records(self) -> None:
-        rows = self.rec_t.size * 2
-        entries = max(self.rec_slot.size * 2, int(self.ints[K.N_ENTRIES]) + 8 * self.n_slots)
-        self.rec_t = np.resize(self.rec_t, rows)
-        self.rec_ptr = np.resize(self.rec_ptr, rows + 1)
-        self.rec_slot = np.resize(self.rec_slot, entries)
-        self.rec_count = np.resize(self.rec_count, entries)
+        rec = self.records
+        rows = rec.rec_t.size * 2
+        entries = max(rec.rec_slot.size * 2,
+                      int(self.counters.ints[K.N_ENTRIES]) + 8 * self.n_slots)
+        self.records = K.Records(rec_t=np.resize(rec.rec_t, rows),
+                                 rec_ptr=np.resize(rec.rec_ptr, rows + 1),
+                                 rec_slot=np.resize(rec.rec_slot, entries),
+                                 rec_count=np.resize(rec.rec_count, entries))
 
     # -- output -------------------------------------------------------------
 
     def trajectory(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return ``(times, type_ids, counts)``: counts has one column per type
         ever seen, in order of first appearance."""
-        rows = int(self.ints[K.N_REC])
+        rows = int(self.counters.ints[K.N_REC])
         n = self.n_slots
+        rec = self.records
         dense = np.zeros((rows, n), dtype=np.int64)
-        ptr = self.rec_ptr[: rows + 1]
+        ptr = rec.rec_ptr[: rows + 1]
         row_of_entry = np.repeat(np.arange(rows), np.diff(ptr))
         z = int(ptr[-1])
-        dense[row_of_entry, self.rec_slot[:z]] = self.rec_count[:z]
-        return self.rec_t[:rows].copy(), self.types[:n].copy(), dense
+        dense[row_of_entry, rec.rec_slot[:z]] = rec.rec_count[:z]
+        return rec.rec_t[:rows].copy(), self.types[:n].copy(), dense

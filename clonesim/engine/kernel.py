@@ -33,11 +33,20 @@ step lands on. What is approximate is therefore only *when within a step*
 mutants are born and how many (given the end points), and density-dependent
 rates frozen over a step; these errors shrink as ``step_tolerance**2``.
 ``docs/engine.md`` gives the argument and the verification suite measures it.
+
+The kernels take their arrays in a few named groups (``collections.namedtuple``
+of arrays, which numba passes and caches like loose arrays): :class:`Clones`,
+:class:`Counters`, :class:`Records`, :class:`Drugs` and :class:`Model`.
+:class:`clonesim.engine.EngineState` builds them once per patient. A call
+passes every array of every group it is given (each costs a reference count
+in and out), so what runs for every clone at every step (:func:`clone_rates`,
+:func:`_mutant_count`) takes only what it reads.
 """
 
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 
 import numpy as np
 from numba import njit
@@ -67,18 +76,51 @@ T_NOW, T_NEXT_RECORD = range(2)
 # Entries of ``params``.
 P_DETECTION, P_LETHAL, P_STEP_TOL, P_RECORD_DT = range(4)
 
+# -- argument groups ------------------------------------------------------------
+# Plain namedtuples of arrays: the kernels change the arrays' contents in place,
+# never the groups themselves, so a group is built once per patient (Records
+# again when its buffers grow).
+
+#: The clones, one slot per type ever seen: counts and type ids, the type -> slot
+#: map, arrivals and their cell-days within a step, each slot's cached rates
+#: (``slot_static``: SLOT_* columns; ``slot_single``: P(newborn gains exactly
+#: resistance j)), and work arrays (per-slot birth/death of the step, cells per site).
+Clones = namedtuple("Clones", ["counts", "types", "slot_of", "incoming", "exposure",
+                               "slot_static", "slot_single", "scratch", "site_tot"])
+
+#: Scalars kept between kernel calls: ``ints`` (N_SLOTS, N_REC, N_ENTRIES, N_STEPS)
+#: and ``clock`` (T_NOW, T_NEXT_RECORD).
+Counters = namedtuple("Counters", ["ints", "clock"])
+
+#: The trajectory as sparse CSR rows: row times, row pointers, then slot/count pairs.
+Records = namedtuple("Records", ["rec_t", "rec_ptr", "rec_slot", "rec_count"])
+
+#: The drugs: parameter table (DRUG_* columns), action by phenotype state and
+#: penetration by site, and what is given now (1.0 while given; next pulsed dose time).
+Drugs = namedtuple("Drugs", ["drug_f", "targets", "penetration", "given", "next_dose"])
+
+#: The rest of the model: per class (state and site) base birth, death and
+#: move-out rates; class-to-class move rates; site capacities; the P_* run
+#: parameters; and (n_drugs, n_states, n_sites).
+Model = namedtuple("Model", ["cls_rates", "moves", "capacity", "params", "dims"])
+
+
+@njit(cache=True)
+def split_type(ty, n_drugs):
+    """Split a type id into (genotype bitmask, class); the class packs state and site
+    and indexes the per-class tables."""
+    return ty & ((1 << n_drugs) - 1), ty >> n_drugs
+
 
 @njit(cache=True)
 def decode(ty, n_drugs, n_states):
     """Split a type id into (genotype bitmask, phenotype state, site)."""
-    geno = ty & ((1 << n_drugs) - 1)
-    cls = ty >> n_drugs
+    geno, cls = split_type(ty, n_drugs)
     return geno, cls % n_states, cls // n_states
 
 
 @njit(cache=True)
-def slot_for(ty, counts, types, slot_of, slot_static, slot_single, ints, cls_rates, drug_f,
-             dims):
+def slot_for(ty, clones, counters, model, drugs):
     """Return the slot of type ``ty``, creating it (count 0) on first sight.
 
     A new slot caches what never changes for its type: the birth rate after
@@ -87,18 +129,20 @@ def slot_for(ty, counts, types, slot_of, slot_static, slot_single, ints, cls_rat
     built by recursions that add only positive terms (``1 - q - sum(singles)``
     would cancel for small ``u``).
     """
-    k = slot_of[ty]
+    k = clones.slot_of[ty]
     if k >= 0:
         return k
-    n_drugs = dims[0]
+    n_drugs = model.dims[0]
+    drug_f = drugs.drug_f
+    slot_static = clones.slot_static
+    ints = counters.ints
     k = ints[N_SLOTS]
     ints[N_SLOTS] = k + 1
-    slot_of[ty] = k
-    types[k] = ty
-    counts[k] = 0
-    geno = ty & ((1 << n_drugs) - 1)
-    cls = ty >> n_drugs
-    birth = cls_rates[cls, 0]
+    clones.slot_of[ty] = k
+    clones.types[k] = ty
+    clones.counts[k] = 0
+    geno, cls = split_type(ty, n_drugs)
+    birth = model.cls_rates[cls, 0]
     p0, p1, p2 = 1.0, 0.0, 0.0  # P(0 new), P(exactly 1), P(2 or more)
     for j in range(n_drugs):
         if (geno >> j) & 1:
@@ -119,23 +163,30 @@ def slot_for(ty, counts, types, slot_of, slot_static, slot_single, ints, cls_rat
             for i in range(n_drugs):
                 if i != j and ((geno >> i) & 1) == 0:
                     single *= 1.0 - drug_f[i, DRUG_MUT]
-        slot_single[k, j] = single
+        clones.slot_single[k, j] = single
     return k
 
 
 @njit(cache=True)
-def clone_rates(k, types, slot_static, cls_rates, drug_f, targets, penetration, capacity,
-                given, site_tot, dims):
-    """Birth rate (before mutation) and death rate of slot ``k`` right now."""
-    n_drugs, n_states = dims[0], dims[1]
-    geno, state, site = decode(types[k], n_drugs, n_states)
-    birth = slot_static[k, SLOT_BIRTH]
-    if capacity[site] > 0.0:
-        birth *= max(0.0, 1.0 - site_tot[site] / capacity[site])
-    death = cls_rates[types[k] >> n_drugs, 1]
+def clone_rates(ty, birth, site_tot, model, drugs):
+    """Birth rate (before mutation) and death rate right now of a clone of type
+    ``ty`` whose cached birth rate is ``birth`` (its ``slot_static[k, SLOT_BIRTH]``),
+    with ``site_tot`` cells at each site.
+
+    It takes these rather than the :class:`Clones` group because it runs for every
+    clone at every step, and each array passed costs a reference count each way.
+    """
+    n_drugs, n_states = model.dims[0], model.dims[1]
+    drug_f = drugs.drug_f
+    geno, state, site = decode(ty, n_drugs, n_states)
+    capacity = model.capacity[site]
+    if capacity > 0.0:
+        birth *= max(0.0, 1.0 - site_tot[site] / capacity)
+    death = model.cls_rates[split_type(ty, n_drugs)[1], 1]
     for j in range(n_drugs):
-        if given[j] > 0.0 and drug_f[j, DRUG_PULSED] == 0.0 and ((geno >> j) & 1) == 0:
-            death += drug_f[j, DRUG_KILL_RATE] * targets[j, state] * penetration[j, site]
+        if drugs.given[j] > 0.0 and drug_f[j, DRUG_PULSED] == 0.0 and ((geno >> j) & 1) == 0:
+            death += (drug_f[j, DRUG_KILL_RATE] * drugs.targets[j, state]
+                      * drugs.penetration[j, site])
     return birth, death
 
 
@@ -198,104 +249,95 @@ def multi_target(geno, drug_f, n_drugs, rng):
 
 
 @njit(cache=True)
-def record_row(t, counts, ints, rec_t, rec_ptr, rec_slot, rec_count):
+def record_row(t, clones, counters, records):
     """Append the non-zero counts at time ``t`` to the sparse record (CSR rows)."""
+    ints = counters.ints
+    counts = clones.counts
     r = ints[N_REC]
     z = ints[N_ENTRIES]
-    rec_t[r] = t
+    records.rec_t[r] = t
     for k in range(ints[N_SLOTS]):
         if counts[k] > 0:
-            rec_slot[z] = k
-            rec_count[z] = counts[k]
+            records.rec_slot[z] = k
+            records.rec_count[z] = counts[k]
             z += 1
-    rec_ptr[r + 1] = z
+    records.rec_ptr[r + 1] = z
     ints[N_REC] = r + 1
     ints[N_ENTRIES] = z
 
 
 @njit(cache=True)
-def _emit(target, m, n0, n1, tau, counts, types, slot_of, incoming, exposure, slot_static,
-          slot_single, ints, cls_rates, drug_f, targets, penetration, capacity, given, site_tot,
-          dims, rng):
+def _emit(target, m, n0, n1, tau, clones, counters, model, drugs, rng):
     """Deliver ``m`` newborns of type ``target`` born during a step of length ``tau``,
     and add the cell-days their lineages live before the step ends to the
     target's ``exposure`` (they make mutants of their own in the same step)."""
-    kt = slot_for(target, counts, types, slot_of, slot_static, slot_single, ints, cls_rates,
-                  drug_f, dims)
-    b, d = clone_rates(kt, types, slot_static, cls_rates, drug_f, targets, penetration,
-                       capacity, given, site_tot, dims)
-    b = b * slot_static[kt, SLOT_Q]
+    kt = slot_for(target, clones, counters, model, drugs)
+    b, d = clone_rates(clones.types[kt], clones.slot_static[kt, SLOT_BIRTH], clones.site_tot,
+                       model, drugs)
+    b = b * clones.slot_static[kt, SLOT_Q]
     if m <= EXACT_ARRIVALS:
         for _ in range(m):
             s = arrival_time(n0, n1, tau, rng)
-            incoming[kt] += sample_birth_death(1, b, d, tau - s, rng)
-            exposure[kt] += expected_cell_time(b, d, tau - s)
+            clones.incoming[kt] += sample_birth_death(1, b, d, tau - s, rng)
+            clones.exposure[kt] += expected_cell_time(b, d, tau - s)
     else:
-        incoming[kt] += sample_birth_death(m, b, d, 0.5 * tau, rng)
-        exposure[kt] += m * expected_cell_time(b, d, 0.5 * tau)
+        clones.incoming[kt] += sample_birth_death(m, b, d, 0.5 * tau, rng)
+        clones.exposure[kt] += m * expected_cell_time(b, d, 0.5 * tau)
 
 
 @njit(cache=True)
-def _mutants(k, scale, timed, n0, n1, tau, counts, types, slot_of, incoming, exposure,
-             slot_static, slot_single, ints, cls_rates, drug_f, targets, penetration, capacity,
-             given, site_tot, dims, rng):
-    """Mutant newborns of slot ``k``: ``scale`` is b times the cell-days at risk.
+def _mutant_count(scale, p_any, rng):
+    """Draw how many newborns carry any new resistance: Poisson with mean
+    ``scale * p_any``, ``scale`` being b times the cell-days at risk and ``p_any``
+    the clone's P(newborn gains any new resistance)."""
+    if scale <= 0.0 or p_any <= 0.0:
+        return 0
+    return rng.poisson(scale * p_any)
 
-    Newborns carrying any new resistance are one Poisson count (mean
-    ``scale * P(any)``); Poisson thinning splits it exactly into the
-    single-resistance targets and the rare multi-resistance class with
-    sequential binomials, so a quiet clone costs one draw instead of D + 1.
+
+@njit(cache=True)
+def _mutants(k, m_all, timed, n0, n1, tau, clones, counters, model, drugs, rng):
+    """Deliver the ``m_all`` newborns of slot ``k`` that carry some new resistance.
+
+    They are one Poisson count (:func:`_mutant_count`; callers skip zero, so a
+    quiet clone costs one draw and no call here); Poisson thinning splits it
+    exactly into the single-resistance targets and the rare multi-resistance
+    class with sequential binomials, so a clone costs one draw instead of D + 1.
     With ``timed`` they are delivered along the step's path (see :func:`_emit`);
     without it (mutants of cells that themselves arrived during the step)
     they are added at the step's end.
     """
-    n_drugs = dims[0]
-    p_any = slot_static[k, SLOT_ANY]
-    if scale <= 0.0 or p_any <= 0.0:
-        return
-    m_all = rng.poisson(scale * p_any)
-    if m_all == 0:
-        return
-    ty = types[k]
-    geno = ty & ((1 << n_drugs) - 1)
+    n_drugs = model.dims[0]
+    ty = clones.types[k]
+    geno = split_type(ty, n_drugs)[0]
     high = ty - geno  # the state and site bits, kept by every mutant
-    rest = p_any  # probability mass of the classes not yet split off
+    rest = clones.slot_static[k, SLOT_ANY]  # mass of the classes not yet split off
     for j in range(n_drugs):
-        p_j = slot_single[k, j]
+        p_j = clones.slot_single[k, j]
         if p_j <= 0.0 or m_all == 0:
             continue
         m = m_all if p_j >= rest else rng.binomial(m_all, p_j / rest)
-        rest = _remaining_mass(k, j, slot_static, slot_single, n_drugs)
+        rest = _remaining_mass(k, j, clones, n_drugs)
         m_all -= m
         if m > 0:
-            _deliver(high | geno | (1 << j), m, timed, n0, n1, tau, counts, types, slot_of,
-                     incoming, exposure, slot_static, slot_single, ints, cls_rates, drug_f,
-                     targets, penetration, capacity, given, site_tot, dims, rng)
+            _deliver(high | geno | (1 << j), m, timed, n0, n1, tau, clones, counters, model,
+                     drugs, rng)
     for _ in range(m_all):  # two or more new resistances at once: rare, one at a time
-        target = high | multi_target(geno, drug_f, n_drugs, rng)
-        _deliver(target, 1, timed, n0, n1, tau, counts, types, slot_of, incoming, exposure,
-                 slot_static, slot_single, ints, cls_rates, drug_f, targets, penetration,
-                 capacity, given, site_tot, dims, rng)
+        target = high | multi_target(geno, drugs.drug_f, n_drugs, rng)
+        _deliver(target, 1, timed, n0, n1, tau, clones, counters, model, drugs, rng)
 
 
 @njit(cache=True)
-def _deliver(target, m, timed, n0, n1, tau, counts, types, slot_of, incoming, exposure,
-             slot_static, slot_single, ints, cls_rates, drug_f, targets, penetration, capacity,
-             given, site_tot, dims, rng):
+def _deliver(target, m, timed, n0, n1, tau, clones, counters, model, drugs, rng):
     if timed:
-        _emit(target, m, n0, n1, tau, counts, types, slot_of, incoming, exposure, slot_static,
-              slot_single, ints, cls_rates, drug_f, targets, penetration, capacity, given,
-              site_tot, dims, rng)
+        _emit(target, m, n0, n1, tau, clones, counters, model, drugs, rng)
     else:
-        kt = slot_for(target, counts, types, slot_of, slot_static, slot_single, ints,
-                      cls_rates, drug_f, dims)
-        incoming[kt] += m
+        kt = slot_for(target, clones, counters, model, drugs)
+        clones.incoming[kt] += m
 
 
 @njit(cache=True)
-def _moves(k, n0, n1, tau, counts, types, slot_of, incoming, exposure, slot_static,
-           slot_single, ints, cls_rates, moves, drug_f, targets, penetration, capacity, given,
-           site_tot, dims, rng):
+def _moves(k, n0, n1, tau, clones, counters, model, drugs, rng):
     """Cells of slot ``k`` that switch phenotype or migrate during the step.
 
     Each cell leaves with probability ``1 - exp(-out * tau)``: one binomial
@@ -305,30 +347,25 @@ def _moves(k, n0, n1, tau, counts, types, slot_of, incoming, exposure, slot_stat
     mutant newborns. Cells born during the step are treated as if present
     all along: an error of second order in the step.
     """
-    n_drugs = dims[0]
-    cls = types[k] >> n_drugs
-    out = cls_rates[cls, 2]
+    counts = clones.counts
+    out = model.cls_rates[split_type(clones.types[k], model.dims[0])[1], 2]
     if out <= 0.0 or counts[k] == 0:
         return
     m_all = rng.binomial(counts[k], -math.expm1(-out * tau))
     if m_all == 0:
         return
     counts[k] -= m_all
-    _split_moves(k, m_all, True, n0, n1, tau, counts, types, slot_of, incoming, exposure,
-                 slot_static, slot_single, ints, cls_rates, moves, drug_f, targets, penetration,
-                 capacity, given, site_tot, dims, rng)
+    _split_moves(k, m_all, True, n0, n1, tau, clones, counters, model, drugs, rng)
 
 
 @njit(cache=True)
-def _split_moves(k, m_all, timed, n0, n1, tau, counts, types, slot_of, incoming, exposure,
-                 slot_static, slot_single, ints, cls_rates, moves, drug_f, targets, penetration,
-                 capacity, given, site_tot, dims, rng):
+def _split_moves(k, m_all, timed, n0, n1, tau, clones, counters, model, drugs, rng):
     """Split ``m_all`` moving cells of slot ``k`` among the target classes
     (exact thinning by the rates) and deliver them."""
-    n_drugs = dims[0]
-    cls = types[k] >> n_drugs
-    geno = types[k] & ((1 << n_drugs) - 1)
-    rest = cls_rates[cls, 2]
+    n_drugs = model.dims[0]
+    moves = model.moves
+    geno, cls = split_type(clones.types[k], n_drugs)
+    rest = model.cls_rates[cls, 2]
     n_cls = moves.shape[0]
     for c in range(n_cls):
         rate = moves[cls, c]
@@ -340,19 +377,19 @@ def _split_moves(k, m_all, timed, n0, n1, tau, counts, types, slot_of, incoming,
             rest += moves[cls, c2]
         m_all -= m
         if m > 0:
-            _deliver((c << n_drugs) | geno, m, timed, n0, n1, tau, counts, types, slot_of,
-                     incoming, exposure, slot_static, slot_single, ints, cls_rates, drug_f,
-                     targets, penetration, capacity, given, site_tot, dims, rng)
+            _deliver((c << n_drugs) | geno, m, timed, n0, n1, tau, clones, counters, model,
+                     drugs, rng)
 
 
 @njit(cache=True)
-def thin_site(site, fraction, counts, types, ints, dims, rng):
+def thin_site(site, fraction, clones, counters, model, rng):
     """Remove ``fraction`` of the cells at one site, each independently
     (surgery, or radiation, which kills whatever the genotype): exact binomial."""
-    n_drugs, n_states = dims[0], dims[1]
-    for k in range(ints[N_SLOTS]):
+    n_drugs, n_states = model.dims[0], model.dims[1]
+    counts = clones.counts
+    for k in range(counters.ints[N_SLOTS]):
         n = counts[k]
-        if n > 0 and ((types[k] >> n_drugs) // n_states) == site:
+        if n > 0 and decode(clones.types[k], n_drugs, n_states)[2] == site:
             if fraction >= 1.0:
                 counts[k] = 0
             else:
@@ -360,88 +397,87 @@ def thin_site(site, fraction, counts, types, ints, dims, rng):
 
 
 @njit(cache=True)
-def _second_order(tau, counts, types, slot_of, incoming, exposure, slot_static, slot_single,
-                  ints, cls_rates, moves, drug_f, targets, penetration, capacity, given, site_tot,
-                  dims, rng):
+def _second_order(tau, clones, counters, model, drugs, rng):
     """Mutants made, within the same step, by cells that arrived during it.
 
     Without this pass a genotype two mutations away from its founder would
     be undercounted by an error of first order in the step; with it the
     error is of second order (their own mutants arrive at the step's end).
     """
+    ints = counters.ints
+    exposure = clones.exposure
+    incoming = clones.incoming
     for k in range(ints[N_SLOTS]):
         cell_days = exposure[k]
         if cell_days <= 0.0:
             continue
         exposure[k] = 0.0
-        b, d = clone_rates(k, types, slot_static, cls_rates, drug_f, targets, penetration,
-                           capacity, given, site_tot, dims)
-        _mutants(k, b * cell_days, False, 0, 0, tau, counts, types, slot_of, incoming,
-                 exposure, slot_static, slot_single, ints, cls_rates, drug_f, targets,
-                 penetration, capacity, given, site_tot, dims, rng)
-        out = cls_rates[types[k] >> dims[0], 2]
+        b, d = clone_rates(clones.types[k], clones.slot_static[k, SLOT_BIRTH], clones.site_tot,
+                           model, drugs)
+        m_all = _mutant_count(b * cell_days, clones.slot_static[k, SLOT_ANY], rng)
+        if m_all > 0:
+            _mutants(k, m_all, False, 0, 0, tau, clones, counters, model, drugs, rng)
+        out = model.cls_rates[split_type(clones.types[k], model.dims[0])[1], 2]
         if out > 0.0 and incoming[k] > 0:
             # arrivals that switch or migrate on within the same step
             m = min(rng.poisson(out * cell_days), incoming[k])
             if m > 0:
                 incoming[k] -= m
-                _split_moves(k, m, False, 0, 0, tau, counts, types, slot_of, incoming,
-                             exposure, slot_static, slot_single, ints, cls_rates, moves,
-                             drug_f, targets, penetration, capacity, given, site_tot, dims, rng)
+                _split_moves(k, m, False, 0, 0, tau, clones, counters, model, drugs, rng)
     for k in range(ints[N_SLOTS]):
         exposure[k] = 0.0
 
 
 @njit(cache=True)
-def _remaining_mass(k, j, slot_static, slot_single, n_drugs):
+def _remaining_mass(k, j, clones, n_drugs):
     """P(newborn's new resistances fall in a class after single-drug class ``j``),
     summed from the back so that no small probability is lost to cancellation."""
-    total = slot_static[k, SLOT_MULTI]
+    total = clones.slot_static[k, SLOT_MULTI]
     for i in range(j + 1, n_drugs):
-        total += slot_single[k, i]
+        total += clones.slot_single[k, i]
     return total
 
 
 @njit(cache=True)
-def _apply_doses(t, counts, types, ints, given, next_dose, drug_f, targets, penetration, dims,
-                 rec_t, rec_ptr, rec_slot, rec_count, rng):
+def _apply_doses(t, clones, counters, records, model, drugs, rng):
     """Give every pulsed dose due at ``t``; return True if any was given.
 
     Each susceptible cell dies independently with probability
     ``kill_fraction * penetration``, so the survivors of a clone are one
     binomial draw (log-kill, exact).
     """
-    n_drugs, n_states = dims[0], dims[1]
+    n_drugs, n_states = model.dims[0], model.dims[1]
+    drug_f = drugs.drug_f
+    counts = clones.counts
     dosed = False
     for j in range(n_drugs):
-        if given[j] == 0.0 or drug_f[j, DRUG_PULSED] == 0.0 or next_dose[j] > t + 1e-9:
+        if (drugs.given[j] == 0.0 or drug_f[j, DRUG_PULSED] == 0.0
+                or drugs.next_dose[j] > t + 1e-9):
             continue
         if not dosed:
-            record_row(t, counts, ints, rec_t, rec_ptr, rec_slot, rec_count)
+            record_row(t, clones, counters, records)
             dosed = True
-        for k in range(ints[N_SLOTS]):
+        for k in range(counters.ints[N_SLOTS]):
             n = counts[k]
             if n == 0:
                 continue
-            geno, state, site = decode(types[k], n_drugs, n_states)
+            geno, state, site = decode(clones.types[k], n_drugs, n_states)
             if (geno >> j) & 1:
                 continue
-            kill = drug_f[j, DRUG_KILL_FRACTION] * targets[j, state] * penetration[j, site]
+            kill = (drug_f[j, DRUG_KILL_FRACTION] * drugs.targets[j, state]
+                    * drugs.penetration[j, site])
             if kill >= 1.0:
                 counts[k] = 0
             elif kill > 0.0:
                 counts[k] = rng.binomial(n, 1.0 - kill)
-        next_dose[j] += drug_f[j, DRUG_INTERVAL]
+        drugs.next_dose[j] += drug_f[j, DRUG_INTERVAL]
     if dosed:
-        record_row(t, counts, ints, rec_t, rec_ptr, rec_slot, rec_count)
+        record_row(t, clones, counters, records)
     return dosed
 
 
 @njit(cache=True)
-def advance(counts, types, slot_of, incoming, exposure, slot_static, slot_single, scratch,
-            site_tot, ints, clock, given, next_dose, rec_t, rec_ptr, rec_slot, rec_count,
-            cls_rates, moves, drug_f, targets, penetration, capacity, params, dims,
-            t_stop, watch_detection, max_steps, rng):
+def advance(clones, counters, records, model, drugs, t_stop, watch_detection, max_steps, rng):
     """Advance the tumour until something needs Python's attention.
 
     Steps are as long as ``step_tolerance / max(max(b, d) + moves)`` over the
@@ -449,20 +485,20 @@ def advance(counts, types, slot_of, incoming, exposure, slot_static, slot_single
 
     Parameters
     ----------
-    counts, types, slot_of, incoming, exposure, slot_static, slot_single, scratch, site_tot
-        Clone state (int64 counts, int64 type ids, the type -> slot map) and
-        work arrays, all sized by the caller (:class:`clonesim.engine.EngineState`).
-    ints, clock
-        Scalars kept between calls: slot/record/step counters; time and next
-        record time.
-    given, next_dose
-        Per drug: 1.0 while the drug is given; the next pulsed dose time.
-    rec_t, rec_ptr, rec_slot, rec_count
-        The trajectory, as sparse rows (time, then slot/count pairs).
-    cls_rates, moves, drug_f, targets, penetration, capacity, params, dims
-        The model as arrays (see :mod:`clonesim.model`): per class (state and
-        site) base birth, death and total move-out rate; class-to-class move
-        rates (phenotype switching, migration); drugs; sites.
+    clones
+        :class:`Clones`: clone state (int64 counts, int64 type ids, the type ->
+        slot map), cached per-slot rates and work arrays, all sized by the
+        caller (:class:`clonesim.engine.EngineState`).
+    counters
+        :class:`Counters`: slot/record/step counters; time and next record time.
+    records
+        :class:`Records`: the trajectory, as sparse rows (time, then slot/count pairs).
+    model, drugs
+        :class:`Model` and :class:`Drugs`: the model as arrays (see
+        :mod:`clonesim.model`): per class (state and site) base birth, death and
+        total move-out rate; class-to-class move rates (phenotype switching,
+        migration); sites; drugs, and per drug whether it is given now and its
+        next pulsed dose time.
     t_stop
         Return ``REACHED_T_STOP`` at this time (a scan, or the horizon).
     watch_detection
@@ -478,15 +514,20 @@ def advance(counts, types, slot_of, incoming, exposure, slot_static, slot_single
         An exit code (``CHUNK_DONE``, ``REACHED_T_STOP``, ``EXTINCT``,
         ``LETHAL``, ``DETECTED`` or ``RECORD_FULL``).
     """
-    n_drugs, n_states = dims[0], dims[1]
+    n_drugs, n_states = model.dims[0], model.dims[1]
+    counts, types, scratch, site_tot = clones.counts, clones.types, clones.scratch, clones.site_tot
+    slot_static, incoming, exposure = clones.slot_static, clones.incoming, clones.exposure
+    ints, clock = counters.ints, counters.clock
+    given, next_dose, drug_f = drugs.given, drugs.next_dose, drugs.drug_f
+    cls_rates, params = model.cls_rates, model.params
     detection = params[P_DETECTION]
     lethal = params[P_LETHAL]
     step_tol = params[P_STEP_TOL]
     record_dt = params[P_RECORD_DT]
     steps = 0
     while True:
-        if (ints[N_REC] + 4 > rec_t.size
-                or ints[N_ENTRIES] + 4 * ints[N_SLOTS] > rec_slot.size):
+        if (ints[N_REC] + 4 > records.rec_t.size
+                or ints[N_ENTRIES] + 4 * ints[N_SLOTS] > records.rec_slot.size):
             return RECORD_FULL
         t = clock[T_NOW]
         n_slots = ints[N_SLOTS]
@@ -496,10 +537,10 @@ def advance(counts, types, slot_of, incoming, exposure, slot_static, slot_single
             c = counts[k]
             if c > 0:
                 total += c
-                site_tot[(types[k] >> n_drugs) // n_states] += c
+                site_tot[decode(types[k], n_drugs, n_states)[2]] += c
         just_recorded = False
         if t >= clock[T_NEXT_RECORD] - 1e-9:
-            record_row(t, counts, ints, rec_t, rec_ptr, rec_slot, rec_count)
+            record_row(t, clones, counters, records)
             just_recorded = True
             clock[T_NEXT_RECORD] += record_dt * (1.0 + math.floor(
                 (t - clock[T_NEXT_RECORD]) / record_dt + 1e-9))
@@ -516,17 +557,16 @@ def advance(counts, types, slot_of, incoming, exposure, slot_static, slot_single
             t = t_stop
         if code >= 0:
             if not just_recorded:
-                record_row(t, counts, ints, rec_t, rec_ptr, rec_slot, rec_count)
+                record_row(t, clones, counters, records)
             return code
-        # Calls that pass ~20 arrays cost more than a quiet step's work, so the
+        # A call passing the groups costs more than a quiet step's work, so the
         # per-step helpers are only called when they have something to do.
         next_pulse = t_stop
         for j in range(n_drugs):
             if given[j] > 0.0 and drug_f[j, DRUG_PULSED] > 0.0 and next_dose[j] < next_pulse:
                 next_pulse = next_dose[j]
-        if next_pulse <= t + 1e-9 and _apply_doses(
-                t, counts, types, ints, given, next_dose, drug_f, targets, penetration, dims,
-                rec_t, rec_ptr, rec_slot, rec_count, rng):
+        if next_pulse <= t + 1e-9 and _apply_doses(t, clones, counters, records, model, drugs,
+                                                   rng):
             continue  # re-read the burden: a dose may have cured the tumour
         if steps >= max_steps:
             return CHUNK_DONE
@@ -535,13 +575,12 @@ def advance(counts, types, slot_of, incoming, exposure, slot_static, slot_single
         fastest = 0.0
         for k in range(n_slots):
             if counts[k] > 0:
-                b, d = clone_rates(k, types, slot_static, cls_rates, drug_f, targets,
-                                   penetration, capacity, given, site_tot, dims)
+                b, d = clone_rates(types[k], slot_static[k, SLOT_BIRTH], site_tot, model, drugs)
                 scratch[k, 0] = b
                 scratch[k, 1] = d
                 # the approximations scale with births (mutant timing) and with
                 # |b - d| (path shape), so max(b, d) sets the pace, moves too
-                lam = max(b, d) + cls_rates[types[k] >> n_drugs, 2]
+                lam = max(b, d) + cls_rates[split_type(types[k], n_drugs)[1], 2]
                 if lam > fastest:
                     fastest = lam
         # Records are taken at the first step end on or after each record time,
@@ -560,22 +599,18 @@ def advance(counts, types, slot_of, incoming, exposure, slot_static, slot_single
             n1 = sample_birth_death(n0, birth * slot_static[k, SLOT_Q], scratch[k, 1], tau, rng)
             counts[k] = n1
             if birth > 0.0 and slot_static[k, SLOT_ANY] > 0.0:
-                _mutants(k, birth * 0.5 * tau * (n0 + n1), True, n0, n1, tau, counts, types,
-                         slot_of, incoming, exposure, slot_static, slot_single, ints, cls_rates,
-                         drug_f, targets, penetration, capacity, given, site_tot, dims, rng)
-            if cls_rates[types[k] >> n_drugs, 2] > 0.0:
-                _moves(k, n0, n1, tau, counts, types, slot_of, incoming, exposure, slot_static,
-                       slot_single, ints, cls_rates, moves, drug_f, targets, penetration,
-                       capacity, given, site_tot, dims, rng)
+                m_all = _mutant_count(birth * 0.5 * tau * (n0 + n1), slot_static[k, SLOT_ANY], rng)
+                if m_all > 0:
+                    _mutants(k, m_all, True, n0, n1, tau, clones, counters, model, drugs, rng)
+            if cls_rates[split_type(types[k], n_drugs)[1], 2] > 0.0:
+                _moves(k, n0, n1, tau, clones, counters, model, drugs, rng)
         exposed = False
         for k in range(ints[N_SLOTS]):
             if exposure[k] > 0.0:
                 exposed = True
                 break
         if exposed:
-            _second_order(tau, counts, types, slot_of, incoming, exposure, slot_static,
-                          slot_single, ints, cls_rates, moves, drug_f, targets, penetration,
-                          capacity, given, site_tot, dims, rng)
+            _second_order(tau, clones, counters, model, drugs, rng)
         for k in range(ints[N_SLOTS]):
             if incoming[k] != 0:
                 counts[k] += incoming[k]
