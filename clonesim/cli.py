@@ -661,6 +661,11 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {error_text(exc)}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a file the command writes or reads (full disk, read-only, ...)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}; nothing after it was written",
+              file=sys.stderr)
+        return 2
     except KeyboardInterrupt:  # pragma: no cover - interactive
         print("interrupted", file=sys.stderr)
         return 130

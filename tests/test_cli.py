@@ -241,6 +241,17 @@ def test_set_cannot_add_a_drug_by_a_table(capsys):
     assert "drugs.D: no drug 'D'" in err and "defined drugs: A, B, C" in err
 
 
+def test_full_disk_while_writing_is_a_clear_error(tmp_path, capsys, monkeypatch):
+    def full(self, path, *args, **kwargs):
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", full)
+    status, out, err = cli(["run", CLASSIC, "--seed", "1", "--out", str(tmp_path)], capsys)
+    assert status == 2 and "Traceback" not in err
+    assert err.strip() == (f"error: {tmp_path / 'classic_98_2_trajectory.csv'}: No space left "
+                           "on device; nothing after it was written")
+
+
 def test_help_says_teaching_only_and_shows_examples(capsys):
     status, out, err = cli(["--help"], capsys)
     assert status == 0

@@ -468,6 +468,124 @@ def test_kill_9_and_resume_gives_every_row_once(tmp_path):
     assert len(json.loads((out / "manifest.json").read_text())["resumed"]) == 1
 
 
+# -- damaged folders: found, named, and mended by a rerun ----------------------------
+
+
+def _folder(cfg, tmp_path, **kw):
+    out = tmp_path / "s"
+    clonesim.sweep(cfg, AXES, 3, seed=11, out=out, chunk_size=5, progress=False, **kw)
+    return out
+
+
+def _one_digit_changed(text: str) -> str:
+    """The last digit of the first row, changed: a value off by a little."""
+    end = text.index("\n", text.index("\n") + 1)
+    i = max(text.rfind(d, 0, end) for d in "0123456789")
+    return text[:i] + str((int(text[i]) + 1) % 10) + text[i + 1:]
+
+
+@pytest.mark.parametrize("damage, why", [
+    (_one_digit_changed, "do not match their SHA-256"),
+    (lambda t: t[: t.rindex("\n", 0, len(t) - 1) - 3] + "\n", "not a clonesim seal"),  # cut
+    (lambda t: t.replace("\n", "\n\x00garble", 2), "do not match their SHA-256"),
+])
+def test_damaged_chunk_is_named_on_read_and_rerun_on_resume(cfg, reference, tmp_path, capsys,
+                                                             damage, why):
+    out = _folder(cfg, tmp_path)
+    (out / "results.csv").unlink()
+    chunk = out / "chunks" / "chunk-000002.csv"
+    chunk.write_text(damage(chunk.read_text()))
+    with pytest.raises(ConfigError) as exc:
+        read_sweep(out)
+    assert str(exc.value).startswith(f"{chunk}: chunk 2 is damaged") and why in str(exc.value)
+    assert "rerun the sweep command" in str(exc.value)
+    capsys.readouterr()
+    table = clonesim.sweep(cfg, AXES, 3, seed=11, out=out, chunk_size=5, progress=False)
+    assert f"{chunk}: chunk 2 was damaged" in capsys.readouterr().err
+    pd.testing.assert_frame_equal(table, reference, check_exact=True)
+    pd.testing.assert_frame_equal(read_sweep(out), reference, check_exact=True)
+
+
+def test_damaged_results_file_is_named_and_rebuilt(cfg, reference, tmp_path, capsys):
+    out = _folder(cfg, tmp_path)
+    results = out / "results.csv"
+    results.write_text(_one_digit_changed(results.read_text()))
+    with pytest.raises(ConfigError, match="does not match the SHA-256 in manifest.json"):
+        read_sweep(out)
+    table = clonesim.sweep(cfg, AXES, 3, seed=11, out=out, chunk_size=5, progress=False)
+    assert "it is rebuilt from the chunks" in capsys.readouterr().err
+    pd.testing.assert_frame_equal(table, reference, check_exact=True)
+
+
+@pytest.mark.parametrize("text, why", [
+    ("{}", "'signature' is missing"),
+    ("[1, 2]", "it holds a list, not a table"),
+    ('{"signature": {}, "dtypes": {}, "rows": 1, "n_chunks": 1, "points": []}',
+     "its signature lacks 'seed'"),
+    ("\x89PNG\x00\xff", "cannot be read as JSON"),
+])
+def test_garbage_manifest_is_named_everywhere_and_overwrite_mends_it(cfg, reference, tmp_path,
+                                                                     text, why):
+    out = _folder(cfg, tmp_path)
+    (out / "manifest.json").write_bytes(text.encode("latin-1"))
+    with pytest.raises(ConfigError, match=f"not a clonesim sweep manifest: {re.escape(why)}"):
+        read_sweep(out)
+    with pytest.raises(ConfigError, match="add overwrite = True to start the sweep again"):
+        clonesim.sweep(cfg, AXES, 3, seed=11, out=out, chunk_size=5, progress=False)
+    with pytest.raises(ConfigError, match="not a clonesim sweep manifest"):
+        clonesim.merge_sweeps([out], tmp_path / "merged")
+    status = main(["plot-sweep", str(out), "--x", "mutation_rate"])
+    assert status == 2
+    (out / "notes.txt").write_text("mine")  # overwrite deletes the sweep's files only
+    table = clonesim.sweep(cfg, AXES, 3, seed=11, out=out, chunk_size=5, progress=False,
+                           overwrite=True)
+    pd.testing.assert_frame_equal(table, reference, check_exact=True)
+    assert (out / "notes.txt").read_text() == "mine"
+
+
+def test_first_write_cut_short_leaves_a_folder_that_resumes(cfg, reference, tmp_path):
+    out = tmp_path / "s"
+    (out / "chunks").mkdir(parents=True)
+    (out / ".manifest.json.4242.tmp").write_text('{"clonesim_ver')  # killed mid-write
+    table = clonesim.sweep(cfg, AXES, 3, seed=11, out=out, chunk_size=5, progress=False)
+    pd.testing.assert_frame_equal(table, reference, check_exact=True)
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_full_disk_stops_with_what_was_kept_and_resumes(cfg, reference, tmp_path, monkeypatch):
+    """The disk fills up at the third chunk: the error says so and how many
+    chunks are kept, no temporary file is left, and a rerun finishes the sweep."""
+    real_fsync, calls = os.fsync, []
+
+    def fsync(fd):
+        calls.append(fd)
+        if len(calls) == 4:  # the manifest, two chunks, then the disk is full
+            raise OSError(28, "No space left on device")
+        real_fsync(fd)
+
+    out = tmp_path / "s"
+    monkeypatch.setattr(os, "fsync", fsync)
+    with pytest.raises(ConfigError) as exc:
+        clonesim.sweep(cfg, AXES, 3, seed=11, out=out, chunk_size=5, progress=False)
+    monkeypatch.undo()
+    msg = str(exc.value)
+    assert msg.startswith(f"out = {str(out)!r}: cannot write ")
+    assert "No space left on device" in msg and "the 2 finished chunks of 4 are kept" in msg
+    assert "rerun the same command to resume" in msg
+    assert not list(out.rglob(".*.tmp"))
+    table = clonesim.sweep(cfg, AXES, 3, seed=11, out=out, chunk_size=5, progress=False)
+    pd.testing.assert_frame_equal(table, reference, check_exact=True)
+
+
+def test_out_below_a_file_is_a_clear_error(tmp_path, capsys):
+    (tmp_path / "afile").write_text("x")
+    status = main(["sweep", str(CLASSIC), "--grid", "drugs.A.kill_fraction=[0.9]",
+                   "--replicates", "1", "--seed", "1", "--no-progress",
+                   "--out", str(tmp_path / "afile" / "sub")])
+    err = capsys.readouterr().err
+    assert status == 2 and f"{tmp_path / 'afile'} is a file" in err and "Traceback" not in err
+
+
 # -- command line, sweep files, parquet ---------------------------------------------
 
 

@@ -180,7 +180,8 @@ def differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
 def check_out(out: Path, overwrite: bool) -> dict[str, Any] | None:
     """The existing manifest (to resume) or None (a new folder). Refuses files and
     folders that are not sweeps; ``overwrite`` deletes an earlier sweep's own
-    files (manifest, chunks, results), never anything else."""
+    files (manifest, chunks, results, even when its manifest is damaged),
+    never anything else."""
     for folder in (out, *out.parents):
         if folder.exists() and not folder.is_dir():
             raise ConfigError(param="out", value=out,
@@ -188,13 +189,13 @@ def check_out(out: Path, overwrite: bool) -> dict[str, Any] | None:
                               + "; give a folder to write the sweep into")
     if not out.exists():
         return None
-    if overwrite:
-        remove_sweep_files(out)
-    else:
-        manifest = read_manifest(out, "out")
-        if manifest is not None:
-            return manifest
-        remove_leftovers(out)
+    if overwrite and (out / MANIFEST).exists():  # a sweep's folder, readable or not
+        remove_sweep_files(out)  # the user's own files in it stay
+        return None
+    manifest = read_manifest(out, "out")
+    if manifest is not None:
+        return manifest
+    remove_leftovers(out)
     others = sorted(p.name for p in out.iterdir())
     if others:
         raise ConfigError(param="out", value=out,
