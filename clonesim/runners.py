@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .config import Config, ConfigError, spec_for, vary_distribution
-from .engine import K, EngineState
+from .engine import K, EngineState, RecordsTooLarge
 from .course import Course
 from .model import ModelArrays, build_model
 from .outcomes import CLOSING_EVENT, EventKind, Outcome
@@ -217,6 +217,18 @@ def _patient(config: Config, model: ModelArrays | None, entropy: int, k: int,
 def run_patient(cfg: Config, model: ModelArrays, ss: np.random.SeedSequence,
                  seed_value: Any) -> Result:
     """Growth to detection, then the lines in turn, until cure, death or the horizon."""
+    try:
+        return _run_patient(cfg, model, ss, seed_value)
+    except RecordsTooLarge as exc:
+        raise ConfigError(
+            f"{cfg.source}: this patient's trajectory outgrew memory: {exc}, with {exc.live:,} "
+            "cell types ever alive\n  raise simulation.record_interval_days (now "
+            f"{cfg.simulation.record_interval_days:g}), or lower the mutation rates or the "
+            f"number of drugs ({len(cfg.drugs)}): each drug doubles the genotypes") from None
+
+
+def _run_patient(cfg: Config, model: ModelArrays, ss: np.random.SeedSequence,
+                 seed_value: Any) -> Result:
     rng = np.random.Generator(np.random.PCG64(ss))
     horizon = cfg.simulation.horizon_days
     events: list[Event] = []

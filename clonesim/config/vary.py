@@ -10,6 +10,7 @@ its extremes through :meth:`Config.set`, and each arm through
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import math
 from typing import TYPE_CHECKING, Any, Mapping
@@ -69,6 +70,7 @@ def check_vary(check: Checker, cfg: Config) -> None:
     if not isinstance(cfg.cohort.vary, dict):
         raise check.fail("cohort.vary", cfg.cohort.vary, SCHEMA["cohort"]["vary"].allowed())
     plain = dataclasses.replace(cfg, cohort=CohortSettings())
+    extremes: dict[str, list] = {}
     one_key_dists = [d for d in VARY_PARAMS if d != "dirichlet"]
     for key, entry in cfg.cohort.vary.items():
         where = f"cohort.vary.{key}"
@@ -126,7 +128,9 @@ def check_vary(check: Checker, cfg: Config) -> None:
                         "lognormal": "median > 0 and sigma > 0", "beta": "a > 0 and b > 0"}
                 raise check.fail(where, entry, f"parameters with {rule[dist]}")
             frozen = vary_distribution(entry)
-            probes = [float(frozen.ppf(1e-9)), float(frozen.ppf(1 - 1e-9))]
+            with np.errstate(over="ignore"):  # an absurd sigma: inf, refused just below
+                probes = [float(frozen.ppf(1e-9)), float(frozen.ppf(1 - 1e-9))]
+        extremes[key] = []
         for x in probes:
             value = round(x) if spec.kind == "int" and isinstance(x, float) else x
             try:
@@ -135,6 +139,34 @@ def check_vary(check: Checker, cfg: Config) -> None:
                 inner = str(exc).split(": ", 1)[-1].strip()  # without the file name
                 raise ConfigError(f"{check.source}: {where} can draw {key} = {toml_text(value)}, "
                                   f"which the scenario does not accept:\n  {inner}") from None
+            extremes[key].append(value)
+    _check_jointly(check, plain, extremes)
+
+
+#: How many corners of the draws :func:`_check_jointly` tries at most.
+MAX_CORNERS = 256
+
+
+def _check_jointly(check: Checker, plain: Config, extremes: dict[str, list]) -> None:
+    """Each key's extreme draws together with every other's (the corners of the
+    draws), so that a rule between keys (detection below lethal, a tumour that
+    can grow) is broken before any patient runs, not by patient 137. Past
+    :data:`MAX_CORNERS` corners, only the keys that rules link are combined."""
+    keys = [k for k, v in extremes.items() if v]
+    if math.prod(len(extremes[k]) for k in keys) > MAX_CORNERS:
+        keys = [k for k in keys if k.split(".")[0] in ("tumour", "clinic", "simulation", "states",
+                                                       "sites")]
+    if len(keys) < 2 or math.prod(len(extremes[k]) for k in keys) > MAX_CORNERS:
+        return
+    for corner in itertools.product(*(extremes[k] for k in keys)):
+        changes = dict(zip(keys, corner))
+        try:
+            plain.update(changes)
+        except ConfigError as exc:
+            inner = str(exc).split(": ", 1)[-1].strip()
+            drawn = " together with ".join(f"{k} = {toml_text(v)}" for k, v in changes.items())
+            raise ConfigError(f"{check.source}: cohort.vary can draw {drawn}, which the scenario "
+                              f"does not accept:\n  {inner}") from None
 
 
 def _mix_example(states: Mapping[str, Any]) -> str:

@@ -12,9 +12,24 @@ import numpy as np
 from . import kernel as K
 from .birth_death import lineage_law, sample_birth_death
 
-__all__ = ["EngineState", "K", "lineage_law", "sample_birth_death"]
+__all__ = ["EngineState", "K", "RecordsTooLarge", "lineage_law", "sample_birth_death"]
 
 CHUNK_STEPS = 100_000
+
+#: The most clone counts one patient's trajectory may hold, sparse while it
+#: runs (two int64 each: 80 MB) and as a table of records x cell types at the
+#: end (one int64 each: 40 MB; some 200 MB as the CSV of ``clonesim run``).
+#: The shipped scenarios need 15,000 at most; thousands of live genotypes
+#: (16 drugs at a high mutation rate) would fill memory and disk instead.
+MAX_RECORD_ENTRIES = 5_000_000
+
+
+class RecordsTooLarge(Exception):
+    """A trajectory past :data:`MAX_RECORD_ENTRIES`; the runner says which keys to change."""
+
+    def __init__(self, entries: int, rows: int, live: int, t: float):
+        self.entries, self.rows, self.live, self.t = entries, rows, live, t
+        super().__init__(f"{entries:,} clone counts in {rows:,} records by day {t:.0f}")
 
 
 class EngineState:
@@ -159,6 +174,9 @@ class EngineState:
         rows = rec.rec_t.size * 2
         entries = max(rec.rec_slot.size * 2,
                       int(self.counters.ints[K.N_ENTRIES]) + 8 * self.n_slots)
+        if entries > MAX_RECORD_ENTRIES:
+            raise RecordsTooLarge(int(self.counters.ints[K.N_ENTRIES]),
+                                  int(self.counters.ints[K.N_REC]), self.n_slots, self.t)
         self.records = K.Records(rec_t=np.resize(rec.rec_t, rows),
                                  rec_ptr=np.resize(rec.rec_ptr, rows + 1),
                                  rec_slot=np.resize(rec.rec_slot, entries),
@@ -171,6 +189,8 @@ class EngineState:
         ever seen, in order of first appearance."""
         rows = int(self.counters.ints[K.N_REC])
         n = self.n_slots
+        if rows * n > MAX_RECORD_ENTRIES:
+            raise RecordsTooLarge(rows * n, rows, n, self.t)
         rec = self.records
         dense = np.zeros((rows, n), dtype=np.int64)
         ptr = rec.rec_ptr[: rows + 1]
