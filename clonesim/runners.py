@@ -41,14 +41,16 @@ def seed_sequence(seed: Any) -> tuple[np.random.SeedSequence, Any]:
         return ss, ss.entropy
     if isinstance(seed, np.random.SeedSequence):
         return seed, (seed.entropy, *seed.spawn_key) if seed.spawn_key else seed.entropy
-    if isinstance(seed, (tuple, list)):
+    if isinstance(seed, (tuple, list)) and seed and all(
+            isinstance(x, (int, np.integer)) and not isinstance(x, bool) and x >= 0 for x in seed):
         entropy, *key = seed
         return np.random.SeedSequence(int(entropy), spawn_key=tuple(int(k) for k in key)), \
             (int(entropy), *(int(k) for k in key))
     if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0:
         return np.random.SeedSequence(int(seed)), int(seed)
-    raise ValueError(f"seed must be a non-negative integer, an (entropy, patient) pair or "
-                     f"None, not {seed!r}")
+    raise ConfigError(param="seed", value=seed,
+                      allowed="must be a whole number >= 0, an (entropy, patient) pair such as "
+                              "result.seed, or None (fresh)")
 
 
 def workers_for(workers: Any) -> int:
@@ -133,7 +135,7 @@ def simulate_many(config: Config, n: int, seed: Any = None, workers: int = 1,
         The patients in order; ``.to_dataframe()`` gives one row each.
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-        raise ValueError(f"n must be a non-negative integer, not {n!r}")
+        raise ConfigError(param="n", value=n, allowed="must be a whole number >= 0 (patients)")
     root, _ = seed_sequence(seed)
     entropy = root.entropy
     workers = min(workers_for(workers), n or 1)

@@ -216,6 +216,10 @@ BAD = [
     ("a tumour that can only shrink", scenario(tumour="birth_rate = 0.15\ndeath_rate = 0.2"),
      ["tumour.birth_rate = 0.15", "above tumour.death_rate = 0.2",
       "condition_on_detection = false", "never reaches clinic.detection_cells"]),
+    ("a capacity the tumour levels off below detection",
+     scenario(tumour="carrying_capacity = 1e6"),
+     ["tumour.carrying_capacity = 1000000", "clinic.detection_cells = 1e+09",
+      "about 2e+05 cells", "would ever be found"]),
     ("choice weights with nan",
      scenario(extra='[cohort.vary]\n"drugs.A.kill_fraction" = '
                     '{ dist = "choice", values = [0.9, 0.98], weights = [nan, 1] }'),

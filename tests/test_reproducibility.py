@@ -7,12 +7,13 @@ from ``result.seed``; an unseeded run records the entropy it drew.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from clonesim import load_config, simulate, simulate_many
+from clonesim import ConfigError, load_config, simulate, simulate_many
 
 ROOT = Path(__file__).resolve().parents[1]
 CLASSIC = ROOT / "configs" / "classic_98_2.toml"
@@ -125,7 +126,14 @@ def test_unseeded_cohort_records_its_entropy(cfg):
         assert_same(a, b)
 
 
-@pytest.mark.parametrize("bad", [-1, 1.5, "7", True])
+@pytest.mark.parametrize("bad", [-1, 1.5, "7", True, (1, "x")])
 def test_bad_seed_is_refused(cfg, bad):
-    with pytest.raises(ValueError, match="seed must be"):
+    with pytest.raises(ConfigError, match=rf"^seed = {re.escape(repr(bad))}: must be a whole "
+                                          "number >= 0"):
         simulate(cfg, seed=bad)
+
+
+@pytest.mark.parametrize("bad", [-1, 2.5, "3"])
+def test_bad_patient_count_is_refused(cfg, bad):
+    with pytest.raises(ConfigError, match=rf"^n = {re.escape(repr(bad))}: must be a whole number"):
+        simulate_many(cfg, bad, seed=1)

@@ -166,6 +166,22 @@ def check_tables(check: Checker, raw: Any) -> dict[str, Any]:
                              "state and site, or tumour.condition_on_detection = false",
                              "a shrinking tumour never reaches clinic.detection_cells, so no "
                              "virtual patient could be drawn")
+    if tumour.condition_on_detection and total0 < clinic.detection_cells and all(
+            si.carrying_capacity for si in sites.values()):
+        # divisions slow as b (1 - N/K): a site levels off near K (1 - d/b)
+        plateau = sum(si.carrying_capacity * max(
+            0.0, 1 - (tumour.death_rate * st.death_factor * si.death_factor)
+            / max(tumour.birth_rate * st.birth_factor * si.birth_factor, 1e-300))
+            for si in sites.values() for st in states.values())
+        if plateau < clinic.detection_cells:
+            key = ("tumour.carrying_capacity" if len(sites) == 1
+                   else f"sites.{next(iter(sites))}.carrying_capacity")
+            cap = next(iter(sites.values())).carrying_capacity
+            raise check.fail(key, cap, f"large enough for the tumour to reach "
+                             f"clinic.detection_cells = {clinic.detection_cells:g}, or 0 "
+                             "(unlimited)",
+                             f"growth levels off near K (1 - d/b), about {plateau:.3g} cells "
+                             "in all, so no virtual patient would ever be found")
     records = sim.horizon_days / sim.record_interval_days
     if records > MAX_RECORD_ROWS:
         raise check.fail("simulation.record_interval_days", sim.record_interval_days,
