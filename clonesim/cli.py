@@ -202,6 +202,15 @@ def _seed(text: str) -> int:
     return value
 
 
+def _dpi(text: str) -> int:
+    """argparse type for --dpi: 1 to 1200 (a 16:9 lecture figure at 1200 dpi is
+    already some 150 megapixels)."""
+    value = _positive(text)
+    if value > 1200:
+        raise argparse.ArgumentTypeError(f"{value} is above 1200; 150 suits a screen, 300 print")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="clonesim", description=DESCRIPTION,
@@ -250,7 +259,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="png, svg, pdf; gif (an animation, no ffmpeg needed) or mp4 (needs "
                           "ffmpeg: pip install 'clonesim[video]') for figures with a time axis "
                           "(default: %(default)s)")
-    fig.add_argument("--dpi", type=_positive, default=150,
+    fig.add_argument("--dpi", type=_dpi, default=150,
                      help="resolution of png, gif and mp4 (default: %(default)s)")
     fig.add_argument("--style", choices=("lecture", "paper"), default="lecture",
                      help="lecture: 16:9, large text; paper: 7.2 in wide (default: %(default)s)")

@@ -29,6 +29,10 @@ __all__ = ["simulate", "simulate_many", "simulate_cohort", "patient_config", "se
 #: Redraws of a tumour that died out before detection, before giving up.
 MAX_REDRAWS = 100_000
 
+#: The most patients :func:`simulate_many` keeps (each with its trajectory:
+#: some 100 kB for the shipped scenarios, so about 5 GB at this many).
+MAX_PATIENTS = 50_000
+
 
 def seed_sequence(seed: Any) -> tuple[np.random.SeedSequence, Any]:
     """Turn a user's seed into a SeedSequence and the value that reruns it.
@@ -136,6 +140,11 @@ def simulate_many(config: Config, n: int, seed: Any = None, workers: int = 1,
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
         raise ConfigError(param="n", value=n, allowed="must be a whole number >= 0 (patients)")
+    if n > MAX_PATIENTS:
+        raise ConfigError(param="n", value=n,
+                          allowed=f"must be at most {MAX_PATIENTS:,}: every patient is kept in "
+                                  "memory with its whole trajectory; for more, run a sweep "
+                                  "(clonesim.sweep, clonesim sweep), one table row a patient")
     root, _ = seed_sequence(seed)
     entropy = root.entropy
     workers = min(workers_for(workers), n or 1)

@@ -252,6 +252,15 @@ def test_full_disk_while_writing_is_a_clear_error(tmp_path, capsys, monkeypatch)
                            "on device; nothing after it was written")
 
 
+@pytest.mark.parametrize("argv, words", [
+    (["figure", "recurrence", "--dpi", "100000"], "--dpi: 100000 is above 1200"),
+    (["cohort", CLASSIC, "--n", "100000000"], "--n 100000000: must be at most 50,000"),
+])
+def test_sizes_that_would_fill_memory_are_refused(capsys, tmp_path, argv, words):
+    status, out, err = cli(argv + ["--out", str(tmp_path / "o")], capsys)
+    assert status == 2 and words in err and "Traceback" not in err
+
+
 def test_help_says_teaching_only_and_shows_examples(capsys):
     status, out, err = cli(["--help"], capsys)
     assert status == 0
