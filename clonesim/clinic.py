@@ -1,4 +1,4 @@
-"""What a clinic sees: scans read as response or progression, and biopsies.
+"""What a clinic sees: scans read as RECIST 1.1 reads them, and biopsies.
 
 Plain Python: it runs a few dozen times per patient (at detection and at
 each scan), never inside a kernel step. What is *given* in answer is the
@@ -14,70 +14,100 @@ import numpy as np
 from .config import Clinic
 from .outcomes import EventKind, Response
 
-__all__ = ["LineMonitor", "biopsy", "susceptible_fraction"]
+__all__ = ["LineMonitor", "lesion_diameters_mm", "biopsy", "susceptible_fraction"]
+
+#: Best response first: a line's best is the first of these any scan reached.
+_RANK = (Response.COMPLETE_RESPONSE, Response.PARTIAL_RESPONSE, Response.STABLE_DISEASE,
+         Response.PROGRESSIVE_DISEASE, Response.NOT_EVALUATED)
+
+
+def lesion_diameters_mm(site_burdens, clinic: Clinic) -> np.ndarray:
+    """Each site's lesion as a scan measures it: the diameter in mm of a sphere
+    of ``burden / cells_per_cm3`` cm3, and 0 where the site is below the
+    imaging limit (invisible)."""
+    cells = np.asarray(site_burdens, dtype=float)
+    diameters = 10.0 * np.cbrt(6.0 * (cells / clinic.lesion_cells_per_cm3) / np.pi)
+    return np.where(cells >= clinic.imaging_limit, diameters, 0.0)
 
 
 @dataclass
 class LineMonitor:
-    """Response and progression on one line, read from scans as a clinic would.
+    """One line's scans, read as RECIST 1.1 reads them (Eisenhauer et al. 2009,
+    Eur J Cancer 45:228), with one lesion per site.
 
-    A scan shows no tumour (*undetectable*) when the burden is below
-    ``detection_cells`` and no site reaches ``site_detection_cells``, whatever
-    the true count. A scan is a response when the burden is at
-    most ``response_factor`` times its value at the start of the line (complete
-    when undetectable). It is progression when the burden is at least
-    ``progression_factor`` times its reference (the lowest burden seen on the
-    line, or with ``progression_reference = "baseline"`` its value at the start
-    of the line), when the tumour reappears after a scan found none (nadir
-    reference only: adaptive therapy lets it shrink and regrow on purpose), or
-    when a site that no scan on this line had seen appears (a new lesion).
+    The sum of the visible lesions' diameters (SLD) is compared with its value
+    at the start of the line (the baseline) and with its smallest value so far
+    (the nadir). A scan is a **complete response** when no lesion is visible;
+    a **partial response** when the SLD is at least ``partial_response`` (30%)
+    below baseline; **progressive disease** when it is at least
+    ``progressive_disease`` (20%) and ``progression_min_mm`` (5 mm) above the
+    reference (the nadir, or with ``progression_reference = "baseline"`` the
+    baseline), when a site no scan on the line had shown appears (a new
+    lesion), or when a lesion reappears after a complete response (nadir
+    reference only: adaptive therapy lets it shrink and regrow on purpose);
+    **stable disease** otherwise. RECIST's confirmation of a response by a
+    second scan is not modelled.
     """
 
     clinic: Clinic
-    baseline: float
+    site_names: tuple[str, ...]
+    baseline_burdens: np.ndarray
     seen_sites: set = field(default_factory=set)
-    nadir: float = float("nan")
-    responded: bool = False
-    best: Response = Response.NONE
-    undetectable_seen: bool = False
+    baseline: float = 0.0  # total burden at the start of the line (cells)
+    baseline_sld: float = 0.0
+    nadir_sld: float = 0.0
+    best: Response = Response.NOT_EVALUATED
+    complete_seen: bool = False
     detail: str = ""
 
     def __post_init__(self):
-        self.nadir = self.baseline
+        d = lesion_diameters_mm(self.baseline_burdens, self.clinic)
+        self.baseline = float(np.sum(self.baseline_burdens))
+        self.baseline_sld = self.nadir_sld = float(d.sum())
+        self.seen_sites |= {n for n, x in zip(self.site_names, d) if x > 0}
 
-    def assess(self, burden: int, new_sites: list[str] = ()) -> str | None:
-        """Read one scan; return the event it is (response, complete response,
-        progression) or None.
-
-        ``new_sites`` are the sites this scan sees; any not seen before on the
-        line is a new lesion. ``self.detail`` says why, after a progression.
-        """
+    def assess(self, site_burdens) -> EventKind | None:
+        """Read one scan of the sites' burdens; return the event it is (partial or
+        complete response the first time, progression) or None. ``self.detail``
+        says what the scan measured."""
         c = self.clinic
-        fresh = [s for s in new_sites if s not in self.seen_sites]
-        self.seen_sites.update(new_sites)
-        if fresh:
-            self.detail = "new site: " + ", ".join(fresh)
-            return EventKind.PROGRESSION
+        d = lesion_diameters_mm(site_burdens, c)
+        visible = [n for n, x in zip(self.site_names, d) if x > 0]
+        sld = float(d.sum())
+        fresh = [n for n in visible if n not in self.seen_sites]
+        self.seen_sites.update(visible)
         by_nadir = c.progression_reference == "nadir"
-        if burden < c.detection_cells and not new_sites:  # the scan shows no tumour
-            self.undetectable_seen = True
-            if self.best != Response.COMPLETE_RESPONSE:
-                self.best = Response.COMPLETE_RESPONSE
-                self.responded = True
-                return EventKind.COMPLETE_RESPONSE
-            return None
-        if self.undetectable_seen and by_nadir:
-            self.detail = "back after an undetectable scan"
+        reference = self.nadir_sld if by_nadir else self.baseline_sld
+        if fresh:
+            verdict, self.detail = Response.PROGRESSIVE_DISEASE, "new lesion: " + ", ".join(fresh)
+        elif not visible:
+            verdict, self.detail = Response.COMPLETE_RESPONSE, "no visible lesion"
+        elif self.complete_seen and by_nadir:
+            verdict = Response.PROGRESSIVE_DISEASE
+            self.detail = f"a lesion is back after a complete response ({sld:.1f} mm)"
+        elif sld >= (1 + c.progressive_disease) * reference and \
+                sld - reference >= c.progression_min_mm:
+            verdict = Response.PROGRESSIVE_DISEASE
+            self.detail = (f"sum of diameters {sld:.1f} mm, +{100 * (sld / reference - 1):.0f}% "
+                           f"over its {'nadir' if by_nadir else 'baseline'} {reference:.1f} mm"
+                           if reference > 0 else f"sum of diameters {sld:.1f} mm")
+        elif sld <= (1 - c.partial_response) * self.baseline_sld:
+            verdict = Response.PARTIAL_RESPONSE
+            self.detail = (f"sum of diameters {sld:.1f} mm, "
+                           f"{100 * (sld / self.baseline_sld - 1):.0f}% from baseline")
+        else:
+            verdict, self.detail = Response.STABLE_DISEASE, f"sum of diameters {sld:.1f} mm"
+        self.nadir_sld = min(self.nadir_sld, sld)
+        self.complete_seen |= verdict == Response.COMPLETE_RESPONSE
+        improved = _RANK.index(verdict) < _RANK.index(self.best)
+        if improved:
+            self.best = verdict
+        if verdict == Response.PROGRESSIVE_DISEASE:
             return EventKind.PROGRESSION
-        self.nadir = min(self.nadir, float(burden))
-        reference = self.nadir if by_nadir else self.baseline
-        if burden >= c.progression_factor * reference:
-            self.detail = f"{burden / reference:.1f}x its {'nadir' if by_nadir else 'baseline'}"
-            return EventKind.PROGRESSION
-        if not self.responded and burden <= c.response_factor * self.baseline:
-            self.responded = True
-            self.best = Response.RESPONSE
-            return EventKind.RESPONSE
+        if improved and verdict == Response.COMPLETE_RESPONSE:
+            return EventKind.COMPLETE_RESPONSE
+        if improved and verdict == Response.PARTIAL_RESPONSE:
+            return EventKind.PARTIAL_RESPONSE
         return None
 
 

@@ -72,7 +72,7 @@ class Course:
 
     def seen_sites(self) -> list[str]:
         """The sites a scan would show now."""
-        seen = self.state.burden_by_site() >= self.cfg.clinic.site_detection_cells
+        seen = self.state.burden_by_site() >= self.cfg.clinic.imaging_limit
         return [name for name, on in zip(self.model.site_names, seen) if on]
 
     # -- local therapies ----------------------------------------------------
@@ -124,7 +124,8 @@ class Course:
         st, policy = self.state, self.policy
         drugs = self.therapy.lines[index]
         line = Line(number=len(self.lines) + 1, drugs=drugs, mask=self.model.drug_mask(drugs),
-                    start=st.t, monitor=LineMonitor(self.cfg.clinic, baseline=float(st.burden()),
+                    start=st.t, monitor=LineMonitor(self.cfg.clinic, self.model.site_names,
+                                                    st.burden_by_site(),
                                                     seen_sites=set(self.seen_sites())))
         self.event(EventKind.LINE_START, line.number, "+".join(drugs))
         st.give(line.mask)
@@ -157,16 +158,15 @@ class Course:
                 continue
             scans += 1
             self._local("site detected")
-            verdict = line.monitor.assess(st.burden(), self.seen_sites())
+            verdict = line.monitor.assess(st.burden_by_site())
             if verdict is not None:
-                detail = line.monitor.detail if verdict == EventKind.PROGRESSION else ""
-                self.event(verdict, line.number, detail)
+                self.event(verdict, line.number, line.monitor.detail)
             if verdict == EventKind.PROGRESSION:
                 ended_by = EventKind.PROGRESSION
             else:
                 policy.at_scan(self, line)
         best = line.monitor.best
-        if ended_by == EventKind.CURED and best == Response.NONE:  # cured before the first scan
+        if ended_by == EventKind.CURED and best == Response.NOT_EVALUATED:  # before any scan
             best = Response.COMPLETE_RESPONSE
         self.lines.append(LineOutcome(line.number, drugs, line.start, st.t, best, ended_by))
         return code, ended_by

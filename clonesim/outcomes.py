@@ -23,11 +23,15 @@ class Outcome(StrEnum):
 
 
 class Response(StrEnum):
-    """The best response a line reached, as its scans read it."""
+    """What a scan shows, in RECIST 1.1's categories; a line's best response is
+    the best any of its scans reached."""
 
-    NONE = "none"
-    RESPONSE = "response"
     COMPLETE_RESPONSE = "complete response"
+    PARTIAL_RESPONSE = "partial response"
+    STABLE_DISEASE = "stable disease"
+    PROGRESSIVE_DISEASE = "progressive disease"
+    #: the line ended (cure aside) before its first scan
+    NOT_EVALUATED = "not evaluated"
 
 
 class EventKind(StrEnum):
@@ -35,7 +39,7 @@ class EventKind(StrEnum):
 
     DETECTION = "detection"
     LINE_START = "line start"
-    RESPONSE = "response"
+    PARTIAL_RESPONSE = "partial response"
     COMPLETE_RESPONSE = "complete response"
     PROGRESSION = "progression"
     SURGERY = "surgery"

@@ -50,8 +50,9 @@ class LineOutcome:
 
     @property
     def refractory(self) -> bool:
-        """Progressed without ever responding."""
-        return self.ended_by == E.PROGRESSION and self.best_response == Response.NONE
+        """Progressed without ever responding (no partial or complete response)."""
+        return self.ended_by == E.PROGRESSION and self.best_response not in (
+            Response.COMPLETE_RESPONSE, Response.PARTIAL_RESPONSE)
 
 
 @dataclass
@@ -210,7 +211,7 @@ class Result:
                 ttp = o.time_to_progression
                 ttp_s = f"progressed after {ttp:.0f} days" if ttp is not None else o.ended_by
                 out.append(f"    {o.line}. {'+'.join(o.drugs):<10} best response: "
-                           f"{o.best_response:<17} {ttp_s}")
+                           f"{o.best_response:<19}  {ttp_s}")
         out.append(f"  outcome: {self.outcome} at day {self.end_time:.0f}"
                    + (f" ({self.survival_days:.0f} days after detection)"
                       if self.detection_time is not None else ""))
@@ -232,9 +233,8 @@ def _describe(e: Event, cfg) -> str:
             return f"tumour detected at {burden}"
         case E.LINE_START:
             return f"line {e.line} starts: {e.detail} ({burden})"
-        case E.RESPONSE | E.COMPLETE_RESPONSE:
-            shown = "undetectable" if e.kind == E.COMPLETE_RESPONSE else burden
-            return f"line {e.line}: {e.kind} ({shown})"
+        case E.PARTIAL_RESPONSE | E.COMPLETE_RESPONSE:
+            return f"line {e.line}: {e.kind} ({e.detail}; {burden})"
         case E.PROGRESSION:
             return f"line {e.line}: progression ({burden})" + (f": {e.detail}" if e.detail else "")
         case E.SURGERY | E.RADIATION:

@@ -192,10 +192,17 @@ BAD = [
      ["clinic must be a table"]),
     ("resistance cost 1", scenario(drugs=DRUGS_AB + "resistance_cost = 1\n"),
      ["drugs.B.resistance_cost = 1", "a number in [0, 1)"]),
-    ("response factor 1", scenario(clinic="response_factor = 1"),
-     ["clinic.response_factor = 1", "a number in (0, 1)"]),
-    ("progression factor 1", scenario(clinic="progression_factor = 1"),
-     ["clinic.progression_factor = 1", "a number in (1, 1e+06]"]),
+    ("partial response 1", scenario(clinic="partial_response = 1"),
+     ["clinic.partial_response = 1", "a number in (0, 1)"]),
+    ("progressive disease 0", scenario(clinic="progressive_disease = 0"),
+     ["clinic.progressive_disease = 0", "a number in (0, 100]"]),
+    # keys of earlier versions say what replaced them
+    ("retired response_factor", scenario(clinic="response_factor = 0.5"),
+     ["clinic.response_factor is no longer a key", "clinic.partial_response = 0.3"]),
+    ("retired progression_factor", scenario(clinic="progression_factor = 2"),
+     ["clinic.progression_factor is no longer a key", "clinic.progressive_disease = 0.2"]),
+    ("retired site_detection_cells", scenario(clinic="site_detection_cells = 1e8"),
+     ["clinic.site_detection_cells is no longer a key", "clinic.imaging_limit_cells"]),
     ("scan interval 0", scenario(clinic="scan_interval_days = 0"),
      ["clinic.scan_interval_days = 0", "a number in [1, 36500]"]),
     # Intervals and tolerances that would make one patient run for ever or fill memory.
@@ -343,12 +350,12 @@ def test_defaults_are_filled_from_the_schema(tmp_path):
     assert cfg.source == str(path)
     assert cfg.mutation_rate == SCHEMA[""]["mutation_rate"].default
     assert cfg.title == "" and cfg.description == ""
-    resolved = {("clinic", "site_detection_cells"): cfg.clinic.detection_cells}
     for table, obj in (("clinic", cfg.clinic), ("simulation", cfg.simulation)):
         for key, spec in SCHEMA[table].items():
-            # a None default means "the same as another key", resolved on load
-            expected = resolved.get((table, key), spec.default)
-            assert getattr(obj, key) == expected, f"{table}.{key}"
+            assert getattr(obj, key) == spec.default, f"{table}.{key}"
+    # a None default is made from another key when it is read
+    assert cfg.clinic.imaging_limit == cfg.clinic.detection_cells / 10
+    assert cfg.clinic.lesion_cells_per_cm3 == cfg.clinic.detection_cells
     for key, spec in SCHEMA["tumour"].items():
         assert getattr(cfg.tumour, key) == spec.default, f"tumour.{key}"
     drug = cfg.drugs["A"]

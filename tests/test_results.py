@@ -16,7 +16,7 @@ import pytest
 
 import clonesim
 from clonesim import Config, load_config, simulate, simulate_many
-from clonesim.outcomes import Outcome
+from clonesim.outcomes import Outcome, Response
 
 ROOT = Path(__file__).resolve().parents[1]
 CLASSIC = ROOT / "configs" / "classic_98_2.toml"
@@ -105,14 +105,14 @@ def test_lines_dataframe(classic_result):
     ttp = lines["time_to_progression_days"]
     np.testing.assert_allclose(ttp[progressed], (lines["end_day"] - lines["start_day"])[progressed])
     assert ttp[~progressed].isna().all()
-    assert set(lines["best_response"]) <= {"none", "response", "complete response"}
+    assert set(lines["best_response"]) <= set(Response)
     # the next line starts where the previous one progressed
     assert (lines["start_day"].iloc[1:].to_numpy() == lines["end_day"].iloc[:-1].to_numpy()).all()
 
 
 def test_classic_patient_responds_to_line_1(classic_result):
     r = classic_result
-    assert r.lines[0].best_response in ("response", "complete response")
+    assert r.lines[0].best_response in (Response.PARTIAL_RESPONSE, Response.COMPLETE_RESPONSE)
     assert not r.refractory
     assert not r.lines[0].refractory
 
@@ -182,12 +182,12 @@ def test_pre_existing_resistance_is_refractory(seed):
     first = r.lines[0]
     assert first.drugs == ("A",)
     assert first.ended_by == "progression"
-    assert first.best_response == "none"
+    assert first.best_response in (Response.STABLE_DISEASE, Response.PROGRESSIVE_DISEASE)
     assert first.refractory
     assert r.refractory
     assert first.time_to_progression is not None and first.time_to_progression > 0
     kinds = [e.kind for e in r.events]
-    assert "response" not in kinds and "complete response" not in kinds
+    assert "partial response" not in kinds and "complete response" not in kinds
     assert "progression" in kinds
     assert "no line left" in kinds
     assert r.outcome == Outcome.DIED

@@ -362,7 +362,7 @@ def test_surgery_removes_liver_lesion_when_first_seen():
     and its burden drops by the resected fraction at that moment.
 
     For every surgery event: the liver burden in the first row recorded at
-    the event time was visible (>= clinic.site_detection_cells), and in the
+    the event time was visible (>= clinic.imaging_limit_cells), and in the
     last row at that time it is at most (1 - 0.999) of it plus K binomial
     SDs (cells are removed independently). Surgery must happen in at least
     half of the patients. Radiation of bone is checked the same way (99%)
@@ -384,7 +384,7 @@ def test_surgery_removes_liver_lesion_when_first_seen():
             col = list(cfg.sites).index(site_of[e.kind])
             before, after = int(sb[idx[0], col]), int(sb[idx[-1], col])
             keep = 1.0 - fractions[e.kind]
-            assert before >= cfg.clinic.site_detection_cells
+            assert before >= cfg.clinic.imaging_limit
             assert after <= keep * before + K * math.sqrt(before * keep * (1 - keep)) + 1
     print(f"[local therapy] n={n} patients with surgery: {operated}")
     assert operated >= n / 2

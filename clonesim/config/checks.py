@@ -27,6 +27,19 @@ __all__ = ["Checker", "check_tables", "drug_hint", "no_such"]
 _DRUG_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 
 
+#: Keys of earlier versions, and what replaced them (said instead of "unknown key").
+RETIRED = {
+    "clinic.response_factor": "scans are read as RECIST 1.1 does, on the sum of lesion "
+                              "diameters: clinic.partial_response = 0.3 is a 30% decrease",
+    "clinic.progression_factor": "scans are read as RECIST 1.1 does, on the sum of lesion "
+                                 "diameters: clinic.progressive_disease = 0.2 is a 20% increase "
+                                 "(and at least clinic.progression_min_mm)",
+    "clinic.site_detection_cells": "the smallest lesion a scan shows is now "
+                                   "clinic.imaging_limit_cells (diagnosis stays "
+                                   "clinic.detection_cells)",
+}
+
+
 class Checker:
     """Carries the source name so every message can start with it."""
 
@@ -41,6 +54,8 @@ class Checker:
 
     def unknown(self, table: str, key: str, known: list[str]) -> ConfigError:
         where = f"{table}.{key}" if table else key
+        if where in RETIRED:
+            return ConfigError(f"{self.source}: {where} is no longer a key\n  {RETIRED[where]}")
         hint = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
         msg = f"{self.source}: unknown key {where!r}"
         msg += f"; did you mean {hint[0]!r}?" if hint else ""
@@ -124,8 +139,10 @@ def check_tables(check: Checker, raw: Any) -> dict[str, Any]:
 
     tum = check.table(raw.get("tumour", {}), "tumour", SCHEMA["tumour"])
     clinic = Clinic(**check.table(raw.get("clinic", {}), "clinic", SCHEMA["clinic"]))
-    if clinic.site_detection_cells is None:
-        clinic = dataclasses.replace(clinic, site_detection_cells=clinic.detection_cells)
+    if clinic.imaging_limit > clinic.detection_cells:
+        raise check.fail("clinic.imaging_limit_cells", clinic.imaging_limit,
+                         f"at most clinic.detection_cells = {clinic.detection_cells:g}",
+                         "a scan that cannot see the tumour could not have found it")
     sim = Simulation(**check.table(raw.get("simulation", {}), "simulation", SCHEMA["simulation"]))
     states = _named(check, raw.get("states"), "states", State, DEFAULT_STATE)
     sites = _named(check, raw.get("sites"), "sites", Site, DEFAULT_SITE)

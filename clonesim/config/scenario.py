@@ -72,7 +72,7 @@ class Config:
             "tumour": dataclasses.asdict(self.tumour),
             "drugs": {},
             "therapy": dataclasses.asdict(self.therapy),
-            "clinic": dataclasses.asdict(self.clinic),
+            "clinic": _drop_none(dataclasses.asdict(self.clinic)),
             "simulation": dataclasses.asdict(self.simulation),
         }
         out["therapy"]["lines"] = ["+".join(line) for line in self.therapy.lines]

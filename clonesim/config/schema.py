@@ -241,7 +241,8 @@ SCHEMA: dict[str, dict[str, Spec]] = {
     },
     "clinic": {
         "detection_cells": Spec(
-            "float", 1e9, "Burden at which a tumour is detected and therapy starts (1e9 cells ~ 1 cm3).",
+            "float", 1e9, "Diagnosis: the burden at which a tumour is found and therapy starts "
+            "(1e9 cells ~ 1 cm3). Scans on therapy see down to clinic.imaging_limit_cells.",
             "cells", lo=1.0, hi=MAX_CELLS),
         "lethal_cells": Spec(
             "float", 1e12, "Burden at which the virtual patient dies.", "cells",
@@ -249,22 +250,33 @@ SCHEMA: dict[str, dict[str, Spec]] = {
         "scan_interval_days": Spec(
             "float", 28.0, "Days between scans that assess response and progression "
             "(at least 1: a scan a day).", "days", lo=1.0, hi=MAX_HORIZON_DAYS),
-        "response_factor": Spec(
-            "float", 0.5, "A scan counts as a response when the burden is at most this "
-            "fraction of its value at the start of the line.", "fraction",
-            lo=0.0, hi=1.0, lo_open=True, hi_open=True),
-        "progression_factor": Spec(
-            "float", 2.0, "Progression: the burden at a scan is at least this factor times its "
-            "nadir on the line (or it reappears after being undetectable).", "factor",
-            lo=1.0, hi=1e6, lo_open=True),
-        "progression_reference": Spec(
-            "choice", "nadir", "What progression_factor multiplies: the lowest burden on the "
-            "line ('nadir', as RECIST does) or the burden at the start of the line ('baseline', "
-            "as adaptive-therapy studies do).", choices=("nadir", "baseline")),
-        "site_detection_cells": Spec(
-            "float", None, "A site (metastasis) is seen on a scan from this burden on; a new "
-            "site seen on treatment is progression. Defaults to detection_cells.", "cells",
+        "imaging_limit_cells": Spec(
+            "float", None, "The smallest lesion a scan shows, in cells; at most "
+            "detection_cells, and by default a tenth of it (1e8 cells, a sphere of 5.8 mm, at "
+            "the default diagnosis size). A site below it is invisible; a scan with no visible "
+            "lesion is a complete response; a site that becomes visible on treatment is a new "
+            "lesion (progression).", "cells", lo=1.0, hi=MAX_CELLS),
+        "cells_per_cm3": Spec(
+            "float", None, "Tumour cells per cm3 of lesion: a site's burden is read as a "
+            "sphere of that volume, whose diameter the scan measures. By default "
+            "detection_cells, so that the tumour at diagnosis is 1 cm3 (12.4 mm) whatever the "
+            "scenario's scale (about 1e9 cells per cm3 in real tumours).", "cells per cm3",
             lo=1.0, hi=MAX_CELLS),
+        "partial_response": Spec(
+            "float", 0.30, "RECIST 1.1 (Eisenhauer et al. 2009): partial response when the sum "
+            "of the visible lesions' diameters has fallen by at least this fraction from the "
+            "start of the line.", "fraction", lo=0.0, hi=1.0, lo_open=True, hi_open=True),
+        "progressive_disease": Spec(
+            "float", 0.20, "RECIST 1.1: progression when the sum of diameters has grown by at "
+            "least this fraction over its reference (and by progression_min_mm), or a new "
+            "lesion appears.", "fraction", lo=0.0, hi=100.0, lo_open=True),
+        "progression_min_mm": Spec(
+            "float", 5.0, "RECIST 1.1: the smallest absolute growth of the sum of diameters "
+            "that counts as progression.", "mm", lo=0.0, hi=1000.0),
+        "progression_reference": Spec(
+            "choice", "nadir", "What progression is measured against: the smallest sum of "
+            "diameters on the line ('nadir', as RECIST does) or the sum at the start of the "
+            "line ('baseline', as adaptive-therapy studies do).", choices=("nadir", "baseline")),
     },
     "cohort": {
         "arms": Spec(
@@ -318,9 +330,20 @@ def schema_markdown() -> str:
            "Generated from `clonesim.config.SCHEMA` (`python -m clonesim.config > docs/config.md`).",
            "Every key is optional unless marked required; units are per the table.", ""]
     titles = {"": "Top level", "drugs.*": "[drugs.NAME] (one table per drug)"}
+    notes = {"clinic": (
+        "Scans are read with the response criteria of RECIST 1.1: E. A. Eisenhauer et al., "
+        "New response evaluation criteria in solid tumours: revised RECIST guideline "
+        "(version 1.1), *European Journal of Cancer* 45 (2009) 228-247. Each site is one "
+        "lesion, a sphere of `burden / cells_per_cm3` cm3 (the tumour at diagnosis is 1 cm3 "
+        "unless `cells_per_cm3` says otherwise); the defaults are RECIST 1.1's "
+        "thresholds (30% smaller for a partial response, 20% and 5 mm larger for "
+        "progression). A 98% kill shrinks a lesion's diameter by 73%, a 10% kill by 3.5% "
+        "(stable disease).")}
     for table, specs in SCHEMA.items():
         out.append(f"## {titles.get(table, f'[{table}]')}")
         out.append("")
+        if table in notes:
+            out += [notes[table], ""]
         out.append("| key | default | unit | allowed | meaning |")
         out.append("| --- | --- | --- | --- | --- |")
         for key, s in specs.items():

@@ -102,15 +102,29 @@ class CohortSettings:
 
 @dataclass(frozen=True)
 class Clinic:
-    """How a clinic reads the burden: detection, response, progression, death."""
+    """How a clinic reads the tumour: diagnosis, scans (RECIST 1.1), death."""
 
     detection_cells: float = 1e9
     lethal_cells: float = 1e12
     scan_interval_days: float = 28.0
-    response_factor: float = 0.5
-    progression_factor: float = 2.0
+    imaging_limit_cells: float | None = None  # as given; None: see imaging_limit
+    cells_per_cm3: float | None = None  # as given; None: see lesion_cells_per_cm3
+    partial_response: float = 0.30
+    progressive_disease: float = 0.20
+    progression_min_mm: float = 5.0
     progression_reference: str = "nadir"
-    site_detection_cells: float | None = None  # None: the same as detection_cells
+
+    # The two defaults follow detection_cells, so they are read through these
+    # (a sweep over detection_cells then moves them with it).
+    @property
+    def imaging_limit(self) -> float:
+        """The smallest lesion a scan shows, in cells (default: detection_cells / 10)."""
+        return self.imaging_limit_cells or self.detection_cells / 10
+
+    @property
+    def lesion_cells_per_cm3(self) -> float:
+        """Cells per cm3 of lesion (default: detection_cells, 1 cm3 at diagnosis)."""
+        return self.cells_per_cm3 or self.detection_cells
 
 
 @dataclass(frozen=True)

@@ -110,8 +110,8 @@ def plot_sites(result, ax=None, *, mark: bool = True) -> Figure:
         ax.plot(result.times, y, lw=2, label=site, color=OKABE_ITO[(i + 5) % len(OKABE_ITO)],
                 ls=LINE_STYLES[i % len(LINE_STYLES)])
     ax.set_yscale("log")
-    ax.axhline(result.config.clinic.site_detection_cells, color="0.3", ls=":", lw=1.2)
-    ax.annotate("a site is seen on a scan", (0, result.config.clinic.site_detection_cells),
+    ax.axhline(result.config.clinic.imaging_limit, color="0.3", ls=":", lw=1.2)
+    ax.annotate("imaging limit: the smallest lesion a scan shows", (0, result.config.clinic.imaging_limit),
                 xycoords=("axes fraction", "data"), xytext=(4, 3), textcoords="offset points",
                 fontsize=8, color="0.3")
     _shade_lines(ax, result)

@@ -1,0 +1,107 @@
+"""The clinic reads constructed scans as RECIST 1.1 does (Eisenhauer et al.
+2009, Eur J Cancer 45:228-247): complete response = no visible lesion;
+partial response = the sum of lesion diameters (SLD) at least 30% below
+baseline; progression = SLD at least 20% and 5 mm above its nadir, or a new
+lesion; stable disease otherwise. A lesion is a sphere of burden /
+cells_per_cm3 cm3, so its diameter goes as the cube root of the burden.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from clonesim.clinic import LineMonitor, lesion_diameters_mm
+from clonesim.config import Clinic
+from clonesim.outcomes import EventKind, Response
+
+CLINIC = Clinic(detection_cells=1e9)  # 1 cm3 at diagnosis, visible from 1e8 cells
+
+
+def monitor(*baseline, clinic=CLINIC, sites=("breast", "liver")):
+    return LineMonitor(clinic, sites[:len(baseline)], np.array(baseline, dtype=float))
+
+
+def read(m, *scans):
+    """Each scan's (event, category-as-best-so-far) in turn."""
+    return [m.assess(np.array(s, dtype=float)) for s in scans]
+
+
+def test_a_lesion_is_a_sphere_measured_in_mm():
+    d = lesion_diameters_mm([1e9, 1e8, 9.9e7, 8e9], CLINIC)
+    assert d[0] == pytest.approx(10 * (6 / math.pi) ** (1 / 3))  # 1 cm3: 12.41 mm
+    assert d[1] == pytest.approx(d[0] / 10 ** (1 / 3))  # a tenth of the cells: 5.76 mm
+    assert d[2] == 0.0  # below the imaging limit: not seen
+    assert d[3] == pytest.approx(2 * d[0])  # eight times the cells: twice the diameter
+
+
+def test_a_ten_percent_kill_is_stable_disease_not_a_response():
+    m = monitor(1e9)
+    assert read(m, [0.9e9]) == [None]
+    assert m.best == Response.STABLE_DISEASE
+
+
+@pytest.mark.parametrize("burden, event", [
+    (0.7 ** 3 * 1e9 * 1.001, None),  # 29.97% smaller in diameter: stable
+    (0.7 ** 3 * 1e9 * 0.999, EventKind.PARTIAL_RESPONSE),  # 30.03% smaller: partial
+])
+def test_partial_response_at_thirty_percent_smaller_diameter(burden, event):
+    assert read(monitor(1e9), [burden]) == [event]
+
+
+def test_no_visible_lesion_is_a_complete_response_though_cells_remain():
+    m = monitor(1e9)
+    assert read(m, [0.3e9], [5e7], [2e7]) == [EventKind.PARTIAL_RESPONSE,
+                                              EventKind.COMPLETE_RESPONSE, None]
+    assert m.best == Response.COMPLETE_RESPONSE
+    # a lesion that is back after a complete response is progression
+    assert read(m, [1.2e8]) == [EventKind.PROGRESSION]
+    assert "back after a complete response" in m.detail
+
+
+@pytest.mark.parametrize("factor, event", [
+    (1.2 ** 3 * 0.999, None),  # 19.97% larger than the nadir: stable
+    (1.2 ** 3 * 1.001, EventKind.PROGRESSION),  # 20.03% larger (7.4 mm: over 5 mm too)
+])
+def test_progression_at_twenty_percent_over_the_nadir(factor, event):
+    m = monitor(3e10)  # a 38.6 mm lesion, so that 20% is more than 5 mm
+    assert read(m, [2.7e10], [2.7e10 * factor]) == [None, event]  # the nadir is 2.7e10
+
+
+def test_progression_also_needs_five_mm():
+    # a 6.1 mm lesion that grows by 20% (1.2 mm) is not progression; by 5 mm it is
+    # (so a 1 cm3 lesion, 12.4 mm, must grow by 40% in diameter)
+    m = monitor(1.2e8)
+    d0 = lesion_diameters_mm([1.2e8], CLINIC)[0]
+    grown = lambda mm: 1.2e8 * ((d0 + mm) / d0) ** 3  # noqa: E731
+    assert read(m, [grown(1.3)], [grown(4.9)], [grown(5.1)]) == [None, None,
+                                                                 EventKind.PROGRESSION]
+
+
+def test_small_change_near_the_diagnosis_size_is_stable_disease():
+    # 0.96e9 -> 1.01e9 cells: a 1.7% larger diameter, not progression
+    assert read(monitor(0.96e9), [1.01e9]) == [None]
+
+
+def test_a_new_lesion_is_progression_whatever_the_rest_does():
+    m = monitor(1e9, 0.0)
+    assert read(m, [1e7, 2e8]) == [EventKind.PROGRESSION]
+    assert m.detail == "new lesion: liver"
+
+
+def test_sum_of_diameters_over_sites():
+    # two lesions of 1e9: SLD 24.8 mm; one shrinks to nothing, the other by 10%
+    m = monitor(1e9, 1e9)
+    assert read(m, [0.0, 0.9e9]) == [EventKind.PARTIAL_RESPONSE]  # SLD -52%
+
+
+def test_baseline_reference_lets_a_tumour_shrink_and_regrow():
+    """Adaptive therapy's reading: progression over the line's start, not its nadir."""
+    c = Clinic(detection_cells=1e9, progression_reference="baseline")
+    m = monitor(1e9, clinic=c)
+    big = 1e9 * ((lesion_diameters_mm([1e9], c)[0] + 5.1) / lesion_diameters_mm([1e9], c)[0]) ** 3
+    assert read(m, [0.2e9], [0.9e9], [big]) == [
+        EventKind.PARTIAL_RESPONSE, None, EventKind.PROGRESSION]
+    assert m.best == Response.PARTIAL_RESPONSE
