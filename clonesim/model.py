@@ -28,7 +28,7 @@ class ModelArrays:
     drug_f: np.ndarray  # (n_drugs, 6): see the DRUG_* columns in engine.kernel
     targets: np.ndarray  # (n_drugs, n_states): 1.0 where the drug acts on the state
     penetration: np.ndarray  # (n_drugs, n_sites): fraction of the drug's effect at the site
-    capacity: np.ndarray  # (n_sites,): logistic carrying capacity, 0 = none
+    sites: np.ndarray  # (n_sites, 2): logistic capacity (0 = none), lethal burden (inf = none)
     params: np.ndarray  # detection, lethal, step tolerance, record interval
     dims: np.ndarray  # n_drugs, n_states, n_sites
     initial: tuple[tuple[int, int], ...]  # (type id, cells) at day 0
@@ -98,7 +98,7 @@ def build_model(cfg: Config) -> ModelArrays:
             for other, rate in state.switch_to.items():  # plasticity: same site, new state
                 moves[c, si * n_states + states.index(other)] += rate
             for other, rate in site.migrate_to.items():  # migration: same state, new site
-                moves[c, sites.index(other) * n_states + pi] += rate
+                moves[c, sites.index(other) * n_states + pi] += rate * state.tropism.get(other, 1.0)
     cls_rates[:, 2] = moves.sum(axis=1)
 
     fractions = _state_fractions(cfg, states)
@@ -118,7 +118,8 @@ def build_model(cfg: Config) -> ModelArrays:
         drug_f=drug_f,
         targets=targets,
         penetration=penetration,
-        capacity=np.array([cfg.sites[s].carrying_capacity or 0.0 for s in sites]),
+        sites=np.array([[cfg.sites[s].carrying_capacity or 0.0,
+                         cfg.sites[s].lethal_cells or np.inf] for s in sites]),
         params=np.array([cfg.clinic.detection_cells, cfg.clinic.lethal_cells,
                          cfg.simulation.step_tolerance, cfg.simulation.record_interval_days]),
         dims=np.array([n, n_states, len(sites)], dtype=np.int64),

@@ -76,6 +76,9 @@ class Result:
         not conditioned on detection) died out before detection.
     end_time : float
         Day of death, cure, or the end of follow-up.
+    cause_of_death : str or None
+        When died: "total burden" (``clinic.lethal_cells``) or the site whose
+        own lethal burden was reached first ("brain burden").
     seed
         Enough to rerun this patient: ``simulate(config, seed=result.seed)``.
     """
@@ -92,6 +95,7 @@ class Result:
     end_time: float
     steps: int = 0
     detection_time: float | None = None
+    cause_of_death: str | None = None  # "total burden", "brain burden", ... when died
     meta: dict[str, str] = field(default_factory=dict)
 
     # -- derived ------------------------------------------------------------
@@ -185,7 +189,8 @@ class Result:
         """This patient's outcomes as one flat dict (a row of a cohort table)."""
         row: dict[str, Any] = {
             "seed": str(self.seed), "outcome": self.outcome, "cured": self.cured,
-            "died": self.died, "detection_day": self.detection_time,
+            "died": self.died, "cause_of_death": self.cause_of_death or "",
+            "detection_day": self.detection_time,
             "end_day": self.end_time, "survival_days": self.survival_days,
             "lines_used": self.lines_used, "refractory": self.refractory,
             "final_burden": int(self.counts[-1].sum()),
@@ -212,7 +217,8 @@ class Result:
                 ttp_s = f"progressed after {ttp:.0f} days" if ttp is not None else o.ended_by
                 out.append(f"    {o.line}. {'+'.join(o.drugs):<10} best response: "
                            f"{o.best_response:<19}  {ttp_s}")
-        out.append(f"  outcome: {self.outcome} at day {self.end_time:.0f}"
+        cause = f" ({self.cause_of_death})" if self.cause_of_death else ""
+        out.append(f"  outcome: {self.outcome}{cause} at day {self.end_time:.0f}"
                    + (f" ({self.survival_days:.0f} days after detection)"
                       if self.detection_time is not None else ""))
         final = self.final_counts()
@@ -249,6 +255,8 @@ def _describe(e: Event, cfg) -> str:
         case E.CURED:
             return "no tumour cell left: cured"
         case E.DIED:
+            if e.detail and e.detail != "total burden":
+                return f"lethal {e.detail} reached (total {burden})"
             return f"lethal burden reached ({burden})"
         case E.DIED_OUT:
             return "the tumour died out by chance before it was ever detected"

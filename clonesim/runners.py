@@ -267,17 +267,29 @@ def _run_patient(cfg: Config, model: ModelArrays, ss: np.random.SeedSequence,
         events += course.events
         lines = course.lines
 
+    cause = None
     if code == K.EXTINCT:
         outcome = Outcome.CURED if detection_time is not None else Outcome.NEVER_DETECTED
     elif code == K.LETHAL:
-        outcome = Outcome.DIED
+        outcome, cause = Outcome.DIED, cause_of_death(cfg, model, state)
     else:
         outcome = Outcome.ALIVE
-    events.append(Event(state.t, CLOSING_EVENT[outcome], burden=state.burden()))
+    events.append(Event(state.t, CLOSING_EVENT[outcome], burden=state.burden(),
+                        detail=cause or ""))
     times, type_ids, counts = state.trajectory()
     return Result(
         config=cfg, seed=seed_value, times=times, type_ids=type_ids,
         labels=[model.label(int(t)) for t in type_ids], counts=counts, events=events,
         lines=lines, outcome=outcome, end_time=state.t, steps=state.steps,
-        detection_time=detection_time, meta={"tumours_redrawn": str(redraw)},
+        detection_time=detection_time, cause_of_death=cause,
+        meta={"tumours_redrawn": str(redraw)},
     )
+
+
+def cause_of_death(cfg: Config, model: ModelArrays, state: EngineState) -> str:
+    """What killed: "total burden", or "brain burden" where a site reached its
+    own lethal burden first (``sites.NAME.lethal_cells``)."""
+    if state.burden() >= cfg.clinic.lethal_cells:
+        return "total burden"
+    over = state.burden_by_site() >= model.sites[:, K.SITE_LETHAL]
+    return " and ".join(f"{name} burden" for name, hit in zip(model.site_names, over) if hit)

@@ -9,14 +9,17 @@ cells_per_cm3 cm3, so its diameter goes as the cube root of the burden.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+import clonesim
 from clonesim.clinic import LineMonitor, lesion_diameters_mm
 from clonesim.config import Clinic
 from clonesim.outcomes import EventKind, Response
 
+CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 CLINIC = Clinic(detection_cells=1e9)  # 1 cm3 at diagnosis, visible from 1e8 cells
 
 
@@ -105,3 +108,32 @@ def test_baseline_reference_lets_a_tumour_shrink_and_regrow():
     assert read(m, [0.2e9], [0.9e9], [big]) == [
         EventKind.PARTIAL_RESPONSE, None, EventKind.PROGRESSION]
     assert m.best == Response.PARTIAL_RESPONSE
+
+
+# -- organ lethality ------------------------------------------------------------
+
+
+def test_a_site_can_kill_before_the_total_does():
+    """her2_brain_sanctuary.toml: with the brain's own lethal burden, the
+    patients whose brain lesion grows die of it, at a total far below
+    clinic.lethal_cells; the cause is named in the result, the story and the row."""
+    cfg = clonesim.load_config(CONFIGS / "her2_brain_sanctuary.toml")
+    assert cfg.sites["brain"].lethal_cells is not None
+    brain = list(cfg.sites).index("brain")
+    by_brain = 0
+    for r in clonesim.simulate_many(cfg, 6, seed=3):
+        if r.cause_of_death == "brain burden":
+            by_brain += 1
+            sb = r.site_burden()[-1]
+            assert sb[brain] >= cfg.sites["brain"].lethal_cells
+            assert r.burden[-1] < cfg.clinic.lethal_cells
+            assert "outcome: died (brain burden)" in r.summary()
+            assert r.outcome_row()["cause_of_death"] == "brain burden"
+        elif r.died:
+            assert r.cause_of_death == "total burden"
+            assert r.burden[-1] >= cfg.clinic.lethal_cells
+    assert by_brain >= 3
+
+    plain = cfg.set("sites.brain.lethal_cells", cfg.clinic.lethal_cells)
+    r = clonesim.simulate(plain, seed=(3, 0))
+    assert r.died and r.cause_of_death == "total burden"

@@ -227,6 +227,10 @@ BAD = [
      scenario(tumour="carrying_capacity = 1e6"),
      ["tumour.carrying_capacity = 1000000", "clinic.detection_cells = 1e+09",
       "about 2e+05 cells", "would ever be found"]),
+    ("the primary's lethal burden below diagnosis",
+     scenario(extra="[sites.breast]\nlethal_cells = 1e8\n[sites.brain]\nlethal_cells = 1e8"),
+     ["sites.breast.lethal_cells = 1e+08", "above clinic.detection_cells = 1e+09",
+      "the tumour starts in breast"]),
     ("choice weights with nan",
      scenario(extra='[cohort.vary]\n"drugs.A.kill_fraction" = '
                     '{ dist = "choice", values = [0.9, 0.98], weights = [nan, 1] }'),

@@ -40,8 +40,12 @@ def test_config_validates_and_runs(path, capsys):
     assert result.end_time <= cfg.simulation.horizon_days
     kinds = [e.kind for e in result.events]
     assert kinds[-1] in ("cured", "died", "end of follow-up")
-    if result.outcome == Outcome.DIED:
+    if result.outcome == Outcome.DIED and result.cause_of_death == "total burden":
         assert result.burden[-1] >= cfg.clinic.lethal_cells
+    elif result.outcome == Outcome.DIED:  # a site's own lethal burden
+        site = result.cause_of_death.removesuffix(" burden")
+        column = list(cfg.sites).index(site)
+        assert result.site_burden()[-1, column] >= cfg.sites[site].lethal_cells
     if result.outcome == Outcome.CURED:
         assert result.burden[-1] == 0
     if result.detection_time is not None:

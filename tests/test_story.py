@@ -353,6 +353,29 @@ def test_brain_share_grows_under_antibody():
     assert shrunk >= 0.8 * n  # a patient with resistance elsewhere may grow there too
 
 
+@pytest.mark.statistical
+def test_her2_positive_tumours_die_of_the_brain_more_often():
+    """her2_brain_sanctuary.toml, its two arms on the same patients: HER2+
+    cells seed the brain four times as often (states."HER2+".tropism), so
+    more HER2+ patients die of the brain's own lethal burden.
+
+    Statistic: the difference of the two arms' fractions whose cause of
+    death is "brain burden", over its standard error sqrt(p1 q1/n + p2 q2/n)
+    (two independent proportions; pairing on seeds only lowers the true
+    variance); it must exceed K = 5 (one-sided).
+    """
+    cfg = config("her2_brain_sanctuary")
+    n = replicates(100)
+    share = {}
+    for arm in ("HER2-positive", "HER2-negative"):
+        cohort = clonesim.simulate_cohort(arm_config(cfg, arm), n, seed=SEED)
+        share[arm] = sum(r.cause_of_death == "brain burden" for r in cohort) / n
+    p1, p2 = share["HER2-positive"], share["HER2-negative"]
+    se = math.sqrt((p1 * (1 - p1) + p2 * (1 - p2)) / n)
+    print(f"[her2 tropism] n={n} died of the brain: HER2+ {p1:.2f}, HER2- {p2:.2f}")
+    assert p1 - p2 > K * se
+
+
 # -- local therapy ------------------------------------------------------------------
 
 

@@ -149,7 +149,7 @@ def check_tables(check: Checker, raw: Any) -> dict[str, Any]:
     if len(states) * len(sites) > MAX_CLASSES:
         raise ConfigError(f"{source}: {len(states)} states x {len(sites)} sites = "
                           f"{len(states) * len(sites)} classes; at most {MAX_CLASSES} are allowed")
-    states = _state_links(check, states)
+    states = _state_links(check, states, list(sites))
     sites = _site_links(check, sites, tum["carrying_capacity"])
     drugs = _drugs(check, raw["drugs"], states, sites)
     therapy = _therapy(check, raw["therapy"], drugs, sites)
@@ -161,6 +161,12 @@ def check_tables(check: Checker, raw: Any) -> dict[str, Any]:
         raise check.fail("clinic.detection_cells", clinic.detection_cells,
                          f"below clinic.lethal_cells = {clinic.lethal_cells:g}",
                          "a tumour must be detectable before it is lethal")
+    first, primary = next(iter(sites.items()))
+    if primary.lethal_cells is not None and primary.lethal_cells <= clinic.detection_cells:
+        raise check.fail(f"sites.{first}.lethal_cells", primary.lethal_cells,
+                         f"above clinic.detection_cells = {clinic.detection_cells:g}",
+                         f"the tumour starts in {first}, so the patient would die of it before "
+                         "it could be diagnosed")
     total0 = tumour.initial_cells + sum(resistant.values())
     if total0 == 0:
         raise check.fail("tumour.initial_cells", tumour.initial_cells, "at least 1",
@@ -233,9 +239,10 @@ def _named(check: Checker, raw: Any, table: str, cls, default: str) -> dict[str,
     return out
 
 
-def _rates(check: Checker, key: str, value: Any, names, spec: Spec, self_name: str
-           ) -> dict[str, float]:
-    """A table of other names to rates (switching, migration), each checked."""
+def _rates(check: Checker, key: str, value: Any, names, spec: Spec, self_name: str,
+           what: str | None = None) -> dict[str, float]:
+    """A table of other names (states, or sites: ``what``) to rates (switching,
+    migration, tropism), each checked."""
     if not isinstance(value, dict):
         raise check.fail(key, value, spec.allowed(), spec.doc)
     rate = Spec("float", 0.0, spec.doc, spec.unit, lo=spec.lo, hi=spec.hi)
@@ -243,7 +250,8 @@ def _rates(check: Checker, key: str, value: Any, names, spec: Spec, self_name: s
     for other, x in value.items():
         if other not in names or other == self_name:
             hint = difflib.get_close_matches(other, [n for n in names if n != self_name], n=1)
-            why = f"no other {key.split('.')[0][:-1]} named {other!r}"
+            why = (f"no site named {other!r}" if what == "site"
+                   else f"no other {key.split('.')[0][:-1]} named {other!r}")
             why += f"; did you mean {hint[0]!r}?" if hint else ""
             raise check.fail(f"{key}.{other}", x,
                              "keyed by one of " + ", ".join(n for n in names if n != self_name),
@@ -252,15 +260,18 @@ def _rates(check: Checker, key: str, value: Any, names, spec: Spec, self_name: s
     return out
 
 
-def _state_links(check: Checker, states: dict[str, State]) -> dict[str, State]:
+def _state_links(check: Checker, states: dict[str, State], sites: list[str]
+                 ) -> dict[str, State]:
     given = {n: st.initial_fraction for n, st in states.items() if st.initial_fraction is not None}
     if given and abs(sum(given.values()) - 1.0) > 1e-9:
         raise ConfigError(
             f"{check.source}: states.*.initial_fraction adds up to {sum(given.values()):.6g}\n"
             f"  must add up to 1 over the states that set it ({', '.join(given)})")
-    return {name: dataclasses.replace(st, switch_to=_rates(
-                check, f"states.{name}.switch_to", st.switch_to, list(states),
-                SCHEMA["states.*"]["switch_to"], name))
+    return {name: dataclasses.replace(
+                st, switch_to=_rates(check, f"states.{name}.switch_to", st.switch_to,
+                                     list(states), SCHEMA["states.*"]["switch_to"], name),
+                tropism=_rates(check, f"states.{name}.tropism", st.tropism, sites,
+                               SCHEMA["states.*"]["tropism"], "", what="site"))
             for name, st in states.items()}
 
 

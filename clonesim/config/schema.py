@@ -175,6 +175,10 @@ SCHEMA: dict[str, dict[str, Spec]] = {
         "switch_to": Spec(
             "rates", {}, 'Phenotype switching (plasticity): rate per cell per day to each other '
             'state, e.g. { "ER-" = 1e-4 }.', "per cell per day", lo=0.0, hi=100.0),
+        "tropism": Spec(
+            "rates", {}, "Tropism: a factor on the migration rate of cells in this state "
+            "toward each site named, from any site, e.g. { brain = 5 } (HER2+ cells seed the "
+            "brain more often); sites not named keep factor 1.", "factor", lo=0.0, hi=1000.0),
     },
     "sites.*": {
         "carrying_capacity": Spec(
@@ -188,6 +192,10 @@ SCHEMA: dict[str, dict[str, Spec]] = {
             "rates", {}, "Migration: rate per cell per day at which a cell leaves this site and "
             "founds (or joins) a clone at another, e.g. { liver = 1e-9 }.", "per cell per day",
             lo=0.0, hi=100.0),
+        "lethal_cells": Spec(
+            "float", None, "The burden at this site that kills, whatever the total: far smaller "
+            "in the brain (a few cm3) than in the liver. Without it only the total "
+            "(clinic.lethal_cells) kills.", "cells", lo=1.0, hi=MAX_CELLS),
     },
     "therapy": {
         "lines": Spec(

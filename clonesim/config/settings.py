@@ -51,6 +51,7 @@ class State:
     birth_factor: float = 1.0
     death_factor: float = 1.0
     switch_to: Mapping[str, float] = field(default_factory=dict)
+    tropism: Mapping[str, float] = field(default_factory=dict)  # site: migration factor
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class Site:
     birth_factor: float = 1.0
     death_factor: float = 1.0
     migrate_to: Mapping[str, float] = field(default_factory=dict)
+    lethal_cells: float | None = None  # None: only the total (clinic.lethal_cells) kills
 
 
 @dataclass(frozen=True)

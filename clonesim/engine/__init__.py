@@ -75,7 +75,7 @@ class EngineState:
             drug_f=model.drug_f, targets=model.targets, penetration=model.penetration,
             given=np.zeros(model.n_drugs), next_dose=np.full(model.n_drugs, np.inf))
         self.kernel_model = K.Model(cls_rates=model.cls_rates, moves=model.moves,
-                                    capacity=model.capacity, params=model.params,
+                                    sites=model.sites, params=model.params,
                                     dims=model.dims)
         for type_id, cells in model.initial:
             k = self._slot(type_id)

@@ -75,6 +75,8 @@ N_SLOTS, N_REC, N_ENTRIES, N_STEPS = range(4)
 T_NOW, T_NEXT_RECORD = range(2)
 # Entries of ``params``.
 P_DETECTION, P_LETHAL, P_STEP_TOL, P_RECORD_DT = range(4)
+# Columns of Model.sites: logistic capacity (0 = none), lethal burden (inf = none).
+SITE_CAPACITY, SITE_LETHAL = range(2)
 
 # -- argument groups ------------------------------------------------------------
 # Plain namedtuples of arrays: the kernels change the arrays' contents in place,
@@ -100,9 +102,10 @@ Records = namedtuple("Records", ["rec_t", "rec_ptr", "rec_slot", "rec_count"])
 Drugs = namedtuple("Drugs", ["drug_f", "targets", "penetration", "given", "next_dose"])
 
 #: The rest of the model: per class (state and site) base birth, death and
-#: move-out rates; class-to-class move rates; site capacities; the P_* run
-#: parameters; and (n_drugs, n_states, n_sites).
-Model = namedtuple("Model", ["cls_rates", "moves", "capacity", "params", "dims"])
+#: move-out rates; class-to-class move rates; per site its capacity and lethal
+#: burden (the SITE_* columns); the P_* run parameters; and (n_drugs,
+#: n_states, n_sites).
+Model = namedtuple("Model", ["cls_rates", "moves", "sites", "params", "dims"])
 
 
 @njit(cache=True)
@@ -110,6 +113,15 @@ def split_type(ty, n_drugs):
     """Split a type id into (genotype bitmask, class); the class packs state and site
     and indexes the per-class tables."""
     return ty & ((1 << n_drugs) - 1), ty >> n_drugs
+
+
+@njit(cache=True)
+def _site_lethal(site_tot, sites):
+    """Whether a site has reached its own lethal burden (a brain long before the total)."""
+    for s in range(site_tot.size):
+        if site_tot[s] >= sites[s, SITE_LETHAL]:
+            return True
+    return False
 
 
 @njit(cache=True)
@@ -179,7 +191,7 @@ def clone_rates(ty, birth, site_tot, model, drugs):
     n_drugs, n_states = model.dims[0], model.dims[1]
     drug_f = drugs.drug_f
     geno, state, site = decode(ty, n_drugs, n_states)
-    capacity = model.capacity[site]
+    capacity = model.sites[site, SITE_CAPACITY]
     if capacity > 0.0:
         birth *= max(0.0, 1.0 - site_tot[site] / capacity)
     death = model.cls_rates[split_type(ty, n_drugs)[1], 1]
@@ -547,7 +559,7 @@ def advance(clones, counters, records, model, drugs, t_stop, watch_detection, ma
         code = -1
         if total == 0:
             code = EXTINCT
-        elif total >= lethal:
+        elif total >= lethal or _site_lethal(site_tot, model.sites):
             code = LETHAL
         elif watch_detection and total >= detection:
             code = DETECTED

@@ -16,6 +16,7 @@ OUTCOME_COLUMNS: dict[str, str] = {
     "outcome": "str",
     "cured": "bool",
     "died": "bool",
+    "cause_of_death": "str",
     "refractory": "bool",
     "lines_used": "int64",
     "detection_day": "float64",
