@@ -57,6 +57,7 @@ class Course:
         self.start = state.t
         self.used: set[int] = set()
         self.local_done: set[int] = set()
+        self.symptomatic: set[str] = set()
 
     # -- what policies call -------------------------------------------------
 
@@ -77,8 +78,9 @@ class Course:
 
     # -- local therapies ----------------------------------------------------
 
-    def _local(self, trigger: str) -> None:
-        """Apply the local therapies whose trigger has come."""
+    def _local(self, trigger: str, sites: list[str] = ()) -> None:
+        """Apply the local therapies whose trigger has come (for "symptoms": at
+        the ``sites`` whose symptoms have just begun)."""
         for i, lt in enumerate(self.therapy.local):
             if i in self.local_done or lt.trigger != trigger:
                 continue
@@ -86,9 +88,28 @@ class Course:
                 continue
             if trigger == "site detected" and lt.site not in self.seen_sites():
                 continue
+            if trigger == "symptoms" and lt.site not in sites:
+                continue
             self.local_done.add(i)
             self.state.thin_site(self.model.site_names.index(lt.site), lt.fraction, self.rng)
             self.event(EventKind(lt.kind), detail=f"{lt.site}: {100 * lt.fraction:.4g}% of its cells")
+
+    def symptoms(self, line: int | None = None) -> list[str]:
+        """At a visit: the sites whose symptoms have begun since the last one
+        (their burden has reached ``sites.NAME.symptom_cells``; symptoms end when
+        it falls back), told as an event, then palliated (trigger "symptoms")."""
+        burden = self.state.burden_by_site()
+        now = [s for s, b in zip(self.model.site_names, burden)
+               if self.cfg.sites[s].symptom_cells and b >= self.cfg.sites[s].symptom_cells]
+        onset = [s for s in now if s not in self.symptomatic]
+        self.symptomatic = set(now)
+        if onset:
+            self.event(EventKind.SYMPTOMS, line, self.symptom_words(onset))
+            self._local("symptoms", onset)
+        return onset
+
+    def symptom_words(self, sites: list[str]) -> str:
+        return ", ".join(f"{self.cfg.sites[s].symptom} ({s})" for s in sites)
 
     def _next_local_day(self) -> float:
         days = [self.start + lt.day for i, lt in enumerate(self.therapy.local)
@@ -100,6 +121,7 @@ class Course:
     def run(self) -> int:
         self._local("detection")
         self._local("site detected")
+        self.symptoms()  # symptoms at diagnosis: palliation, not progression
         while True:
             unused = [i for i in range(len(self.therapy.lines)) if i not in self.used]
             if not unused:
@@ -113,11 +135,18 @@ class Course:
                 return code
 
     def _supportive_care(self) -> int:
+        """No line left: visits only where symptoms can call for palliation."""
+        visits = any(si.symptom_cells for si in self.cfg.sites.values())
+        next_visit = self.state.t + self.cfg.clinic.scan_interval_days if visits else np.inf
         while True:
-            code = self.state.run_until(min(self.horizon, self._next_local_day()), self.rng)
+            code = self.state.run_until(min(self.horizon, self._next_local_day(), next_visit),
+                                        self.rng)
             if code != K.REACHED_T_STOP or self.state.t >= self.horizon:
                 return code
             self._local("day")
+            if self.state.t >= next_visit - 1e-9:
+                next_visit += self.cfg.clinic.scan_interval_days
+                self.symptoms()
 
     def _line(self, index: int) -> tuple[int, EventKind]:
         """Give one line until it ends; return the exit code and what ended it."""
@@ -158,7 +187,11 @@ class Course:
                 continue
             scans += 1
             self._local("site detected")
+            onset = self.symptoms(line.number)
             verdict = line.monitor.assess(st.burden_by_site())
+            if onset and verdict != EventKind.PROGRESSION:  # a sign of progression
+                verdict, line.monitor.detail = EventKind.PROGRESSION, \
+                    "symptoms: " + self.symptom_words(onset)
             if verdict is not None:
                 self.event(verdict, line.number, line.monitor.detail)
             if verdict == EventKind.PROGRESSION:

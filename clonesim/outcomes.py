@@ -42,6 +42,7 @@ class EventKind(StrEnum):
     PARTIAL_RESPONSE = "partial response"
     COMPLETE_RESPONSE = "complete response"
     PROGRESSION = "progression"
+    SYMPTOMS = "symptoms"
     SURGERY = "surgery"
     RADIATION = "radiation"
     REBIOPSY = "re-biopsy"

@@ -245,6 +245,8 @@ def _describe(e: Event, cfg) -> str:
             return f"line {e.line}: progression ({burden})" + (f": {e.detail}" if e.detail else "")
         case E.SURGERY | E.RADIATION:
             return f"{e.kind} of {e.detail}"
+        case E.SYMPTOMS:
+            return f"symptoms begin: {e.detail} ({burden})"
         case E.REBIOPSY:
             return f"re-biopsy of {e.detail}"
         case E.PAUSE | E.RESUME | E.HOLIDAY_STARTS | E.HOLIDAY_ENDS:

@@ -8,6 +8,7 @@ cells_per_cm3 cm3, so its diameter goes as the cube root of the burden.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -15,6 +16,8 @@ import numpy as np
 import pytest
 
 import clonesim
+import clonesim.model
+import clonesim.runners
 from clonesim.clinic import LineMonitor, lesion_diameters_mm
 from clonesim.config import Clinic
 from clonesim.outcomes import EventKind, Response
@@ -137,3 +140,43 @@ def test_a_site_can_kill_before_the_total_does():
     plain = cfg.set("sites.brain.lethal_cells", cfg.clinic.lethal_cells)
     r = clonesim.simulate(plain, seed=(3, 0))
     assert r.died and r.cause_of_death == "total burden"
+
+
+# -- symptoms -------------------------------------------------------------------
+
+
+def _bone_config(**extra):
+    """The tumour starts as 1e9 cells in the breast plus 1e9 in bone (a
+    12.4 mm lesion each at diagnosis); the drug cannot reach the bone, which
+    grows at 0.05/day. Bone pain from 1.5e9 cells: 8 days later, while the
+    bone lesion is only 1.8 mm larger, far from RECIST's progression."""
+    raw = {
+        "tumour": {"initial_cells": 10**9, "birth_rate": 0.25, "death_rate": 0.2},
+        "sites": {"breast": {}, "bone": {"symptom_cells": 1.5e9, "symptom": "bone pain"}},
+        "drugs": {"A": {"kill_fraction": 0.98, "penetration": {"bone": 0.0}}},
+        "therapy": {"lines": ["A", "A"], **extra},
+        "clinic": {"detection_cells": 1e9, "scan_interval_days": 28},
+        "simulation": {"horizon_days": 200},
+    }
+    return clonesim.Config.from_dict(raw)
+
+
+def test_symptoms_are_a_sign_of_progression_before_the_scan_shows_it(monkeypatch):
+    cfg = _bone_config()
+    # half of the first cells live in bone: move them there before the run
+    real = clonesim.model.build_model
+
+    def two_sites(c):
+        m = real(c)
+        (type_id, cells), = m.initial
+        bone = m.cell_types.encode(0, site=1)
+        return dataclasses.replace(m, initial=((type_id, cells // 2), (bone, cells // 2)))
+
+    monkeypatch.setattr(clonesim.runners, "build_model", two_sites)
+    r = clonesim.simulate(cfg, seed=1)
+    first = [e for e in r.events if e.kind in ("symptoms", "progression")][:2]
+    assert [e.kind for e in first] == ["symptoms", "progression"]
+    assert first[0].line == 1 and first[0].detail == "bone pain (bone)"
+    assert first[1].detail == "symptoms: bone pain (bone)"
+    assert r.lines[0].ended_by == "progression"
+    assert r.lines[0].end - r.lines[0].start == 28  # at the first scan

@@ -86,7 +86,7 @@ CASES = [
      ["therapy.local[0].kind", "'surgery', 'radiation'"]),
     ("local therapy unknown trigger", HER2,
      {"therapy.local": [{"kind": "surgery", "site": "liver", "trigger": "progression"}]},
-     ["therapy.local[0].trigger", "'site detected', 'detection', 'day'"]),
+     ["therapy.local[0].trigger", "'site detected', 'detection', 'symptoms', 'day'"]),
     ("local therapy fraction above 1", HER2,
      {"therapy.local": [{"kind": "surgery", "site": "liver", "fraction": 1.2}]},
      ["therapy.local[0].fraction = 1.2", "[0, 1]"]),

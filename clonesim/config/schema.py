@@ -192,6 +192,14 @@ SCHEMA: dict[str, dict[str, Spec]] = {
             "rates", {}, "Migration: rate per cell per day at which a cell leaves this site and "
             "founds (or joins) a clone at another, e.g. { liver = 1e-9 }.", "per cell per day",
             lo=0.0, hi=100.0),
+        "symptom_cells": Spec(
+            "float", None, "The burden at this site from which the patient has symptoms (bone "
+            "pain, neurological signs), noticed at the next visit: a sign of progression on "
+            "treatment, and the trigger of a palliative local therapy (trigger = 'symptoms'). "
+            "Without it the site gives no symptoms.", "cells", lo=1.0, hi=MAX_CELLS),
+        "symptom": Spec(
+            "str", "symptoms", "What the symptoms are called in the story, e.g. \"bone pain\".",
+            ""),
         "lethal_cells": Spec(
             "float", None, "The burden at this site that kills, whatever the total: far smaller "
             "in the brain (a few cm3) than in the liver. Without it only the total "
@@ -242,8 +250,9 @@ SCHEMA: dict[str, dict[str, Spec]] = {
                          "fraction", lo=0.0, hi=1.0),
         "trigger": Spec(
             "choice", "site detected", "When: 'site detected' (the first scan that sees the "
-            "site), 'detection' (at diagnosis) or 'day' (the given day after detection).",
-            choices=("site detected", "detection", "day")),
+            "site), 'detection' (at diagnosis), 'symptoms' (palliative: the visit at which the "
+            "site's symptoms begin, sites.NAME.symptom_cells) or 'day' (the given day after "
+            "detection).", choices=("site detected", "detection", "symptoms", "day")),
         "day": Spec("float", 0.0, "With trigger = 'day': days after detection.", "days",
                     lo=0.0, hi=MAX_HORIZON_DAYS),
     },

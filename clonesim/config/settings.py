@@ -64,6 +64,8 @@ class Site:
     death_factor: float = 1.0
     migrate_to: Mapping[str, float] = field(default_factory=dict)
     lethal_cells: float | None = None  # None: only the total (clinic.lethal_cells) kills
+    symptom_cells: float | None = None  # None: no symptoms from this site
+    symptom: str = "symptoms"
 
 
 @dataclass(frozen=True)
