@@ -14,7 +14,8 @@ import numpy as np
 from .config import Clinic
 from .outcomes import EventKind, Response
 
-__all__ = ["LineMonitor", "lesion_diameters_mm", "biopsy", "susceptible_fraction"]
+__all__ = ["LineMonitor", "MarkerMonitor", "lesion_diameters_mm", "marker_level",
+           "read_marker", "biopsy", "liquid_biopsy", "susceptible_fraction"]
 
 #: Best response first: a line's best is the first of these any scan reached.
 _RANK = (Response.COMPLETE_RESPONSE, Response.PARTIAL_RESPONSE, Response.STABLE_DISEASE,
@@ -111,6 +112,44 @@ class LineMonitor:
         return None
 
 
+def marker_level(site_burdens, shedding, clinic: Clinic) -> float:
+    """The true level of the blood marker: background plus what every site's
+    cells shed (cells x shedding x units per cell)."""
+    return clinic.marker_background + clinic.marker_per_cell * float(
+        np.dot(np.asarray(site_burdens, dtype=float), shedding))
+
+
+def read_marker(level: float, clinic: Clinic, rng: np.random.Generator) -> float:
+    """One measurement: the level times log-normal noise, exp(sigma Z)."""
+    return level * float(np.exp(clinic.marker_noise * rng.standard_normal()))
+
+
+@dataclass
+class MarkerMonitor:
+    """The marker over one line: progression on a confirmed rise, two readings
+    in a row at least ``marker_progression`` times the lowest on the line (the
+    baseline reading included) and ``marker_min_rise`` units above it. Off when
+    marker_progression is 0."""
+
+    clinic: Clinic
+    nadir: float
+    above: int = 0
+    detail: str = ""
+
+    def assess(self, reading: float) -> bool:
+        """Take one reading; whether the rise is now confirmed."""
+        factor = self.clinic.marker_progression
+        if (factor > 0 and reading >= factor * self.nadir
+                and reading - self.nadir >= self.clinic.marker_min_rise):
+            self.above += 1
+        else:
+            self.above = 0
+        self.detail = (f"marker {reading:.3g}, {reading / self.nadir:.2f}x its nadir "
+                       f"{self.nadir:.3g}, twice in a row")
+        self.nadir = min(self.nadir, reading)
+        return self.above >= 2
+
+
 def biopsy(counts: np.ndarray, types: np.ndarray, sites: np.ndarray, site: int, k: int,
            rng: np.random.Generator) -> np.ndarray:
     """Sample ``k`` cells of one site; return how many of each slot were drawn.
@@ -123,6 +162,19 @@ def biopsy(counts: np.ndarray, types: np.ndarray, sites: np.ndarray, site: int, 
     if total == 0:
         return np.zeros_like(counts)
     return rng.multinomial(k, here / total)
+
+
+def liquid_biopsy(counts: np.ndarray, sites: np.ndarray, shedding: np.ndarray, k: int,
+                  rng: np.random.Generator) -> np.ndarray:
+    """``k`` reads of circulating tumour DNA: each from a cell of any site, drawn
+    in proportion to the clone's cells times its site's shedding (multinomial,
+    as :func:`biopsy`). Unlike a tissue biopsy it sees every site at once,
+    the brain's clone too, if the brain sheds."""
+    weight = counts.astype(float) * shedding[sites]
+    total = weight.sum()
+    if total == 0:
+        return np.zeros_like(counts)
+    return rng.multinomial(k, weight / total)
 
 
 def susceptible_fraction(sample: np.ndarray, types: np.ndarray, model, drugs) -> float:

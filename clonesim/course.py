@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .clinic import LineMonitor
+from .clinic import LineMonitor, MarkerMonitor, marker_level, read_marker
 from .config import Config
 from .engine import K, EngineState
 from .model import ModelArrays
@@ -46,10 +46,16 @@ class Course:
 
     def __init__(self, cfg: Config, model: ModelArrays, state: EngineState,
                  rng: np.random.Generator, policy: Policy,
-                 biopsy_rng: np.random.Generator | None = None):
+                 biopsy_rng: np.random.Generator | None = None,
+                 marker_rng: np.random.Generator | None = None):
         self.cfg, self.model, self.state, self.rng = cfg, model, state, rng
         self.policy = policy
         self.biopsy_rng = biopsy_rng if biopsy_rng is not None else rng
+        # the marker's noise has a stream of its own: a scenario without a
+        # marker draws exactly what it drew before markers existed
+        self.marker_rng = marker_rng if cfg.clinic.marker_per_cell > 0 else None
+        self.markers: list[tuple[float, float]] = []  # (day, reading) at each visit
+        self.shedding = np.array([cfg.sites[s].shedding for s in model.site_names])
         self.events: list[Event] = []
         self.lines: list[LineOutcome] = []
         self.therapy = cfg.therapy
@@ -108,6 +114,17 @@ class Course:
             self._local("symptoms", onset)
         return onset
 
+    def read_marker(self) -> float | None:
+        """The blood marker at this visit (None without a marker), kept in ``markers``."""
+        if self.marker_rng is None:
+            return None
+        if self.markers and self.markers[-1][0] == self.state.t:  # one draw a visit
+            return self.markers[-1][1]
+        level = marker_level(self.state.burden_by_site(), self.shedding, self.cfg.clinic)
+        reading = read_marker(level, self.cfg.clinic, self.marker_rng)
+        self.markers.append((self.state.t, reading))
+        return reading
+
     def symptom_words(self, sites: list[str]) -> str:
         return ", ".join(f"{self.cfg.sites[s].symptom} ({s})" for s in sites)
 
@@ -157,6 +174,9 @@ class Course:
                                                     st.burden_by_site(),
                                                     seen_sites=set(self.seen_sites())))
         self.event(EventKind.LINE_START, line.number, "+".join(drugs))
+        baseline_marker = self.read_marker()
+        marker = (MarkerMonitor(self.cfg.clinic, baseline_marker)
+                  if baseline_marker is not None else None)
         st.give(line.mask)
         line.next_switch = policy.first_switch(line)
         scan_dt = self.cfg.clinic.scan_interval_days
@@ -189,6 +209,9 @@ class Course:
             self._local("site detected")
             onset = self.symptoms(line.number)
             verdict = line.monitor.assess(st.burden_by_site())
+            reading = self.read_marker()
+            if marker is not None and marker.assess(reading) and verdict != EventKind.PROGRESSION:
+                verdict, line.monitor.detail = EventKind.PROGRESSION, "marker rise: " + marker.detail
             if onset and verdict != EventKind.PROGRESSION:  # a sign of progression
                 verdict, line.monitor.detail = EventKind.PROGRESSION, \
                     "symptoms: " + self.symptom_words(onset)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .clinic import biopsy, susceptible_fraction
+from .clinic import biopsy, liquid_biopsy, susceptible_fraction
 from .config import Therapy
 from .outcomes import EventKind
 
@@ -71,12 +71,18 @@ class Rebiopsy(Policy):
         th, st, model = self.therapy, course.state, course.model
         by_site = st.burden_by_site()
         name = th.rebiopsy_site
-        site = int(np.argmax(by_site)) if name == "largest" else model.site_names.index(name)
         n = st.n_slots
         # biopsies draw from their own stream, so that arms compared on the same
         # patient share its tumour until their decisions differ
-        sample = biopsy(st.counts[:n], st.types[:n], st.site_of_slots(), site,
-                        th.rebiopsy_cells, course.biopsy_rng)
+        if name == "blood":
+            where = "blood (liquid biopsy)"
+            sample = liquid_biopsy(st.counts[:n], st.site_of_slots(), course.shedding,
+                                   th.rebiopsy_cells, course.biopsy_rng)
+        else:
+            site = int(np.argmax(by_site)) if name == "largest" else model.site_names.index(name)
+            where = model.site_names[site]
+            sample = biopsy(st.counts[:n], st.types[:n], st.site_of_slots(), site,
+                            th.rebiopsy_cells, course.biopsy_rng)
         choice = next((i for i in unused if susceptible_fraction(
             sample, st.types[:n], model, th.lines[i]) >= th.sensitive_fraction), unused[0])
         mix: dict[str, int] = {}
@@ -84,7 +90,7 @@ class Rebiopsy(Policy):
             label = model.label(int(st.types[k]))
             mix[label] = mix.get(label, 0) + int(sample[k])
         told = ", ".join(f"{c} {lab}" for lab, c in sorted(mix.items(), key=lambda x: -x[1]))
-        course.event(EventKind.REBIOPSY, detail=f"{model.site_names[site]}: {told}; chooses "
+        course.event(EventKind.REBIOPSY, detail=f"{where}: {told}; chooses "
                                                 f"{'+'.join(th.lines[choice])}")
         return choice
 

@@ -79,6 +79,9 @@ class Result:
     cause_of_death : str or None
         When died: "total burden" (``clinic.lethal_cells``) or the site whose
         own lethal burden was reached first ("brain burden").
+    markers : ndarray, shape (V, 2)
+        (day, reading) of the blood marker at each visit (none without
+        ``clinic.marker_per_cell``).
     seed
         Enough to rerun this patient: ``simulate(config, seed=result.seed)``.
     """
@@ -96,6 +99,7 @@ class Result:
     steps: int = 0
     detection_time: float | None = None
     cause_of_death: str | None = None  # "total burden", "brain burden", ... when died
+    markers: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
     meta: dict[str, str] = field(default_factory=dict)
 
     # -- derived ------------------------------------------------------------

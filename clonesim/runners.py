@@ -244,6 +244,7 @@ def _run_patient(cfg: Config, model: ModelArrays, ss: np.random.SeedSequence,
     horizon = cfg.simulation.horizon_days
     events: list[Event] = []
     lines: list[LineOutcome] = []
+    markers: list[tuple[float, float]] = []
     detection_time = None
 
     for redraw in range(MAX_REDRAWS):
@@ -260,12 +261,14 @@ def _run_patient(cfg: Config, model: ModelArrays, ss: np.random.SeedSequence,
     if code == K.DETECTED:
         detection_time = state.t
         events.append(Event(state.t, EventKind.DETECTION, burden=state.burden()))
-        biopsy_rng = np.random.Generator(np.random.PCG64(
-            np.random.SeedSequence(ss.entropy, spawn_key=(*ss.spawn_key, 2))))
-        course = Course(cfg, model, state, rng, policy_for(cfg.therapy), biopsy_rng)
+        biopsy_rng, marker_rng = (np.random.Generator(np.random.PCG64(
+            np.random.SeedSequence(ss.entropy, spawn_key=(*ss.spawn_key, key))))
+            for key in (2, 3))
+        course = Course(cfg, model, state, rng, policy_for(cfg.therapy), biopsy_rng, marker_rng)
         code = course.run()
         events += course.events
         lines = course.lines
+        markers = course.markers
 
     cause = None
     if code == K.EXTINCT:
@@ -282,6 +285,7 @@ def _run_patient(cfg: Config, model: ModelArrays, ss: np.random.SeedSequence,
         labels=[model.label(int(t)) for t in type_ids], counts=counts, events=events,
         lines=lines, outcome=outcome, end_time=state.t, steps=state.steps,
         detection_time=detection_time, cause_of_death=cause,
+        markers=np.array(markers, dtype=float).reshape(-1, 2),
         meta={"tumours_redrawn": str(redraw)},
     )
 

@@ -14,11 +14,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy import stats
 
 import clonesim
 import clonesim.model
 import clonesim.runners
-from clonesim.clinic import LineMonitor, lesion_diameters_mm
+from clonesim.clinic import (LineMonitor, MarkerMonitor, biopsy, lesion_diameters_mm,
+                             liquid_biopsy, marker_level, read_marker)
 from clonesim.config import Clinic
 from clonesim.outcomes import EventKind, Response
 
@@ -180,3 +182,45 @@ def test_symptoms_are_a_sign_of_progression_before_the_scan_shows_it(monkeypatch
     assert first[1].detail == "symptoms: bone pain (bone)"
     assert r.lines[0].ended_by == "progression"
     assert r.lines[0].end - r.lines[0].start == 28  # at the first scan
+
+
+# -- tumour marker and liquid biopsy ---------------------------------------------
+
+
+def test_marker_noise_is_log_normal_around_the_level():
+    """read_marker: log(reading / level) ~ Normal(0, marker_noise). KS test on
+    4000 draws, p > 1e-3; the level is background + per-cell x shed cells."""
+    c = Clinic(detection_cells=1e9, marker_per_cell=1e-6, marker_background=10.0,
+               marker_noise=0.2)
+    level = marker_level([1e7, 2e7], np.array([1.0, 0.5]), c)
+    assert level == pytest.approx(10.0 + 1e-6 * (1e7 + 0.5 * 2e7))
+    rng = np.random.default_rng(7)
+    logs = np.log([read_marker(level, c, rng) / level for _ in range(4000)])
+    assert stats.kstest(logs, "norm", args=(0.0, 0.2)).pvalue > 1e-3
+
+
+def test_a_marker_rise_must_be_confirmed():
+    c = Clinic(detection_cells=1e9, marker_progression=1.25, marker_min_rise=5.0)
+    m = MarkerMonitor(c, nadir=40.0)
+    # the nadir falls to 30; 45 is a rise (>= 37.5 and +15) but the next reading
+    # is not; 40 and 44 are, twice in a row: confirmed
+    assert [m.assess(x) for x in (30.0, 45.0, 30.0, 40.0, 44.0)] == [False] * 4 + [True]
+    small = MarkerMonitor(c, nadir=10.0)  # 1.3x, but only 3 units: noise, not a rise
+    assert [small.assess(x) for x in (13.0, 13.0, 13.0)] == [False] * 3
+
+
+def test_liquid_biopsy_reads_every_site_by_its_shedding():
+    """liquid_biopsy: reads ~ Multinomial(k, cells x shedding / sum). A breast
+    biopsy never shows the brain clone; the blood does, at its share. Chi-square
+    over the three clones, p > 1e-3."""
+    counts = np.array([6_000, 3_000, 1_000])  # breast, liver, brain clones
+    sites = np.array([0, 1, 2])
+    shedding = np.array([1.0, 1.0, 0.5])  # the brain sheds less, behind its barrier
+    rng = np.random.default_rng(11)
+    k = 20_000
+    reads = liquid_biopsy(counts, sites, shedding, k, rng)
+    expected = k * counts * shedding / (counts * shedding).sum()
+    assert reads.sum() == k and reads[2] > 0
+    assert stats.chisquare(reads, expected).pvalue > 1e-3
+    tissue = biopsy(counts, np.zeros(3, dtype=np.int64), sites, 0, 1000, rng)
+    assert tissue[2] == 0

@@ -91,7 +91,7 @@ CASES = [
      {"therapy.local": [{"kind": "surgery", "site": "liver", "fraction": 1.2}]},
      ["therapy.local[0].fraction = 1.2", "[0, 1]"]),
     ("rebiopsy_site unknown", HER2, {"therapy.rebiopsy_site": "lung"},
-     ["therapy.rebiopsy_site", "'largest' or one of the sites: breast, liver, brain"]),
+     ["therapy.rebiopsy_site", "'largest', 'blood' or one of the sites: breast, liver, brain"]),
     ("lines name a missing drug", RECEPTOR, {"therapy.lines": ["H1", "H3"]},
      ["therapy.lines[1]", "H1, H2, C", "no drug named 'H3'"]),
     ("combination names a missing drug", RECEPTOR, {"therapy.lines": ["H1+X"]},

@@ -291,9 +291,9 @@ def _therapy(check: Checker, raw: Any, drugs: Mapping[str, Drug], sites) -> Ther
         raise ConfigError(f"{check.source}: therapy must be a table ([therapy] in TOML)")
     values = check.table(raw, "therapy", SCHEMA["therapy"])
     values["lines"] = _lines(check, raw, drugs)
-    if values["rebiopsy_site"] != "largest" and values["rebiopsy_site"] not in sites:
+    if values["rebiopsy_site"] not in ("largest", "blood") and values["rebiopsy_site"] not in sites:
         raise check.fail("therapy.rebiopsy_site", values["rebiopsy_site"],
-                         "'largest' or one of the sites: " + ", ".join(sites))
+                         "'largest', 'blood' or one of the sites: " + ", ".join(sites))
     on, off = values["holiday_on_days"], values["holiday_off_days"]
     if (on > 0) != (off > 0):
         raise check.fail("therapy.holiday_off_days" if on else "therapy.holiday_on_days",

@@ -192,6 +192,10 @@ SCHEMA: dict[str, dict[str, Spec]] = {
             "rates", {}, "Migration: rate per cell per day at which a cell leaves this site and "
             "founds (or joins) a clone at another, e.g. { liver = 1e-9 }.", "per cell per day",
             lo=0.0, hi=100.0),
+        "shedding": Spec(
+            "float", 1.0, "How much of its DNA and markers this site's cells shed into the "
+            "blood, relative to others (little from behind the blood-brain barrier).",
+            "factor", lo=0.0, hi=1000.0),
         "symptom_cells": Spec(
             "float", None, "The burden at this site from which the patient has symptoms (bone "
             "pain, neurological signs), noticed at the next visit: a sign of progression on "
@@ -221,7 +225,10 @@ SCHEMA: dict[str, dict[str, Spec]] = {
         "rebiopsy_cells": Spec("int", 100, "Cells a re-biopsy samples.", "cells",
                                lo=1, hi=1e6),
         "rebiopsy_site": Spec("str", "largest",
-                              "Site the re-biopsy samples: a site name, or 'largest'."),
+                              "Site the re-biopsy samples: a site name, 'largest', or 'blood' "
+                              "(a liquid biopsy: rebiopsy_cells reads of circulating tumour "
+                              "DNA from every site, in proportion to its cells times its "
+                              "sites.NAME.shedding)."),
         "sensitive_fraction": Spec(
             "float", 0.5, "A sample reads as sensitive to a line when at least this fraction "
             "of its cells is susceptible to every drug of the line.", "fraction",
@@ -294,6 +301,25 @@ SCHEMA: dict[str, dict[str, Spec]] = {
             "choice", "nadir", "What progression is measured against: the smallest sum of "
             "diameters on the line ('nadir', as RECIST does) or the sum at the start of the "
             "line ('baseline', as adaptive-therapy studies do).", choices=("nadir", "baseline")),
+        "marker_per_cell": Spec(
+            "float", 0.0, "A blood tumour marker (CA 15-3, PSA, ...) read at every visit: "
+            "units per tumour cell shed into the blood (times sites.NAME.shedding). 0: no "
+            "marker.", "units per cell", lo=0.0, hi=1.0),
+        "marker_background": Spec(
+            "float", 10.0, "The marker's level with no tumour (healthy tissue makes some).",
+            "units", lo=0.0, hi=1e12),
+        "marker_noise": Spec(
+            "float", 0.15, "Measurement noise: each reading is the true level times "
+            "exp(marker_noise x a standard normal draw) (log-normal).", "log SD",
+            lo=0.0, hi=5.0),
+        "marker_progression": Spec(
+            "float", 0.0, "Progression on a confirmed marker rise: two visits in a row at "
+            "least this factor above the lowest reading on the line (e.g. 1.25). 0: the "
+            "marker is read but does not decide.", "factor", lo=0.0, hi=1000.0),
+        "marker_min_rise": Spec(
+            "float", 5.0, "A confirmed rise must also be at least this many units above the "
+            "lowest reading (as PSA criteria ask 2 ng/mL), so that noise around the "
+            "background is not called progression.", "units", lo=0.0, hi=1e12),
     },
     "cohort": {
         "arms": Spec(

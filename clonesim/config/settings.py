@@ -64,6 +64,7 @@ class Site:
     death_factor: float = 1.0
     migrate_to: Mapping[str, float] = field(default_factory=dict)
     lethal_cells: float | None = None  # None: only the total (clinic.lethal_cells) kills
+    shedding: float = 1.0  # into the blood: markers and circulating tumour DNA
     symptom_cells: float | None = None  # None: no symptoms from this site
     symptom: str = "symptoms"
 
@@ -117,6 +118,11 @@ class Clinic:
     progressive_disease: float = 0.20
     progression_min_mm: float = 5.0
     progression_reference: str = "nadir"
+    marker_per_cell: float = 0.0  # 0: no blood marker
+    marker_background: float = 10.0
+    marker_noise: float = 0.15
+    marker_progression: float = 0.0  # 0: read, not used to call progression
+    marker_min_rise: float = 5.0
 
     # The two defaults follow detection_cells, so they are read through these
     # (a sweep over detection_cells then moves them with it).
