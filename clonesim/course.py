@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .clinic import LineMonitor, MarkerMonitor, marker_level, read_marker
+from .toxicity import Toxicity
 from .config import Config
 from .engine import K, EngineState
 from .model import ModelArrays
@@ -56,6 +57,8 @@ class Course:
         self.marker_rng = marker_rng if cfg.clinic.marker_per_cell > 0 else None
         self.markers: list[tuple[float, float]] = []  # (day, reading) at each visit
         self.shedding = np.array([cfg.sites[s].shedding for s in model.site_names])
+        self.toxicity = Toxicity.of(cfg, model, state.t)  # None: no drug has any
+        self.days_on_treatment = 0.0
         self.events: list[Event] = []
         self.lines: list[LineOutcome] = []
         self.therapy = cfg.therapy
@@ -99,6 +102,62 @@ class Course:
             self.local_done.add(i)
             self.state.thin_site(self.model.site_names.index(lt.site), lt.fraction, self.rng)
             self.event(EventKind(lt.kind), detail=f"{lt.site}: {100 * lt.fraction:.4g}% of its cells")
+
+    # -- the engine between visits, and the cost of treatment ------------
+
+    def _run(self, t_stop: float) -> int:
+        """Run the engine to ``t_stop`` (or the first event), keeping the days on
+        treatment and the toxicity (its doses and its recovery) up to date."""
+        st, tox = self.state, self.toxicity
+        given = st.drugs.given.copy()
+        due = st.drugs.next_dose.copy()
+        t0 = st.t
+        code = st.run_until(t_stop, self.rng)
+        if given.any():
+            self.days_on_treatment += st.t - t0
+        if tox is not None:  # the doses given on the way, in time order
+            interval = self.model.drug_f[:, K.DRUG_INTERVAL]
+            doses = sorted((due[j] + i * interval[j], j)
+                           for j in np.flatnonzero(st.drugs.next_dose > due)
+                           for i in range(round((st.drugs.next_dose[j] - due[j]) / interval[j])))
+            for t, j in doses:
+                tox.advance(t, given)
+                tox.dose(j)
+            tox.advance(st.t, given)
+        return code
+
+    def _next_dose_held(self) -> float:
+        """With toxicity on: the next pulsed dose due after now, so that the run
+        stops there and the clinic can hold it (one due now is given, or was held)."""
+        if self.toxicity is None:
+            return np.inf
+        d = self.state.drugs
+        on = (d.given > 0) & (self.toxicity.per_dose > 0)
+        if not on.any():
+            return np.inf
+        nxt = d.next_dose[on]
+        nxt = np.where(nxt > self.state.t + 1e-9, nxt,
+                       nxt + self.model.drug_f[on, K.DRUG_INTERVAL])  # due now: the one after
+        return float(nxt.min())
+
+    def _dose_held(self, line: Line) -> bool:
+        """At a dose due with toxicity at the limit: delay it (an event), or say
+        that the line must stop (``therapy.toxicity_action = "stop"``)."""
+        tox, st = self.toxicity, self.state
+        if tox is None or not tox.too_high():
+            return False
+        d = st.drugs
+        due = (d.given > 0) & (tox.per_dose > 0) & (d.next_dose <= st.t + 1e-9)
+        if not due.any():
+            return False
+        wait = tox.days_to_recover(st.drugs.given)
+        if self.therapy.toxicity_action == "stop" or not np.isfinite(wait):
+            self.event(EventKind.TOXICITY, line.number, f"toxicity {tox.level:.2f}: line stopped")
+            return True
+        d.next_dose[due] = st.t + wait
+        self.event(EventKind.DOSE_DELAYED, line.number,
+                   f"toxicity {tox.level:.2f}: the dose waits {wait:.1f} days")
+        return False
 
     def symptoms(self, line: int | None = None) -> list[str]:
         """At a visit: the sites whose symptoms have begun since the last one
@@ -148,7 +207,7 @@ class Course:
             index = self.policy.choose_line(self, unused)
             self.used.add(index)
             code, ended_by = self._line(index)
-            if ended_by != EventKind.PROGRESSION:
+            if ended_by not in (EventKind.PROGRESSION, EventKind.TOXICITY):
                 return code
 
     def _supportive_care(self) -> int:
@@ -156,8 +215,7 @@ class Course:
         visits = any(si.symptom_cells for si in self.cfg.sites.values())
         next_visit = self.state.t + self.cfg.clinic.scan_interval_days if visits else np.inf
         while True:
-            code = self.state.run_until(min(self.horizon, self._next_local_day(), next_visit),
-                                        self.rng)
+            code = self._run(min(self.horizon, self._next_local_day(), next_visit))
             if code != K.REACHED_T_STOP or self.state.t >= self.horizon:
                 return code
             self._local("day")
@@ -179,15 +237,18 @@ class Course:
                   if baseline_marker is not None else None)
         st.give(line.mask)
         line.next_switch = policy.first_switch(line)
+        stopped = self._dose_held(line)  # its first dose, with the last line's toxicity
         scan_dt = self.cfg.clinic.scan_interval_days
         scans = 1
         ended_by = None
         code = K.REACHED_T_STOP
         stalled, last_t = 0, -1.0
+        if stopped:
+            ended_by = EventKind.TOXICITY
         while ended_by is None:
             next_scan = line.start + scans * scan_dt
-            code = st.run_until(min(next_scan, line.next_switch, self._next_local_day(),
-                                    self.horizon), self.rng)
+            code = self._run(min(next_scan, line.next_switch, self._next_local_day(),
+                                 self._next_dose_held(), self.horizon))
             stalled = stalled + 1 if st.t == last_t else 0
             last_t = st.t
             if stalled > 4:  # a bug, never a patient: fail loudly rather than hang
@@ -201,6 +262,9 @@ class Course:
             if ended_by:
                 break
             self._local("day")
+            if self._dose_held(line):
+                ended_by = EventKind.TOXICITY
+                break
             if st.t >= line.next_switch - 1e-9:
                 line.next_switch = policy.at_switch(self, line)
             if st.t < next_scan - 1e-9:

@@ -43,6 +43,8 @@ class EventKind(StrEnum):
     COMPLETE_RESPONSE = "complete response"
     PROGRESSION = "progression"
     SYMPTOMS = "symptoms"
+    DOSE_DELAYED = "dose delayed"
+    TOXICITY = "toxicity"  # a line stopped for it
     SURGERY = "surgery"
     RADIATION = "radiation"
     REBIOPSY = "re-biopsy"

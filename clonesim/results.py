@@ -82,6 +82,9 @@ class Result:
     markers : ndarray, shape (V, 2)
         (day, reading) of the blood marker at each visit (none without
         ``clinic.marker_per_cell``).
+    days_on_treatment, days_toxic
+        Days with a drug given; days with toxicity at or above
+        ``therapy.toxicity_limit`` (None when no drug has a toxicity).
     seed
         Enough to rerun this patient: ``simulate(config, seed=result.seed)``.
     """
@@ -100,6 +103,8 @@ class Result:
     detection_time: float | None = None
     cause_of_death: str | None = None  # "total burden", "brain burden", ... when died
     markers: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    days_on_treatment: float = 0.0
+    days_toxic: float | None = None  # at or above therapy.toxicity_limit; None: no toxicity
     meta: dict[str, str] = field(default_factory=dict)
 
     # -- derived ------------------------------------------------------------
@@ -197,6 +202,8 @@ class Result:
             "detection_day": self.detection_time,
             "end_day": self.end_time, "survival_days": self.survival_days,
             "lines_used": self.lines_used, "refractory": self.refractory,
+            "days_on_treatment": self.days_on_treatment,
+            "days_toxic": self.days_toxic if self.days_toxic is not None else float("nan"),
             "final_burden": int(self.counts[-1].sum()),
         }
         for o in self.lines:
@@ -221,6 +228,9 @@ class Result:
                 ttp_s = f"progressed after {ttp:.0f} days" if ttp is not None else o.ended_by
                 out.append(f"    {o.line}. {'+'.join(o.drugs):<10} best response: "
                            f"{o.best_response:<19}  {ttp_s}")
+        if self.days_toxic is not None:
+            out.append(f"  on treatment {self.days_on_treatment:.0f} days; toxicity at or above "
+                       f"its limit {self.days_toxic:.0f} days")
         cause = f" ({self.cause_of_death})" if self.cause_of_death else ""
         out.append(f"  outcome: {self.outcome}{cause} at day {self.end_time:.0f}"
                    + (f" ({self.survival_days:.0f} days after detection)"
@@ -249,6 +259,8 @@ def _describe(e: Event, cfg) -> str:
             return f"line {e.line}: progression ({burden})" + (f": {e.detail}" if e.detail else "")
         case E.SURGERY | E.RADIATION:
             return f"{e.kind} of {e.detail}"
+        case E.DOSE_DELAYED | E.TOXICITY:
+            return f"line {e.line}: {e.kind} ({e.detail})"
         case E.SYMPTOMS:
             return f"symptoms begin: {e.detail} ({burden})"
         case E.REBIOPSY:

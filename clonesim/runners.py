@@ -245,6 +245,7 @@ def _run_patient(cfg: Config, model: ModelArrays, ss: np.random.SeedSequence,
     events: list[Event] = []
     lines: list[LineOutcome] = []
     markers: list[tuple[float, float]] = []
+    treated, toxic = 0.0, None
     detection_time = None
 
     for redraw in range(MAX_REDRAWS):
@@ -269,6 +270,8 @@ def _run_patient(cfg: Config, model: ModelArrays, ss: np.random.SeedSequence,
         events += course.events
         lines = course.lines
         markers = course.markers
+        treated = course.days_on_treatment
+        toxic = course.toxicity.days_above if course.toxicity is not None else None
 
     cause = None
     if code == K.EXTINCT:
@@ -286,6 +289,7 @@ def _run_patient(cfg: Config, model: ModelArrays, ss: np.random.SeedSequence,
         lines=lines, outcome=outcome, end_time=state.t, steps=state.steps,
         detection_time=detection_time, cause_of_death=cause,
         markers=np.array(markers, dtype=float).reshape(-1, 2),
+        days_on_treatment=treated, days_toxic=toxic,
         meta={"tumours_redrawn": str(redraw)},
     )
 

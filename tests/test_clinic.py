@@ -21,8 +21,9 @@ import clonesim.model
 import clonesim.runners
 from clonesim.clinic import (LineMonitor, MarkerMonitor, biopsy, lesion_diameters_mm,
                              liquid_biopsy, marker_level, read_marker)
-from clonesim.config import Clinic
+from clonesim.config import Clinic, arm_config
 from clonesim.outcomes import EventKind, Response
+from clonesim.toxicity import Toxicity
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 CLINIC = Clinic(detection_cells=1e9)  # 1 cm3 at diagnosis, visible from 1e8 cells
@@ -224,3 +225,57 @@ def test_liquid_biopsy_reads_every_site_by_its_shedding():
     assert stats.chisquare(reads, expected).pvalue > 1e-3
     tissue = biopsy(counts, np.zeros(3, dtype=np.int64), sites, 0, 1000, rng)
     assert tissue[2] == 0
+
+
+# -- toxicity -------------------------------------------------------------------
+
+
+def test_days_above_the_limit_are_exact():
+    """Toxicity.advance against a fine Euler integration of dT/dt = C - r T:
+    rising through the limit (a continuous drug) and falling back (stopped)."""
+    tox = Toxicity(per_dose=np.zeros(1), per_day=np.array([0.08]), recovery=0.05, limit=1.0)
+    on, off = np.ones(1), np.zeros(1)
+    tox.advance(40.0, on)  # eq = 1.6: crosses 1 at t = ln(1.6/0.6)/0.05 = 19.6 days
+    tox.advance(100.0, off)  # falls from 1.39 to 1 in ln(1.39)/0.05 = 6.6 days
+    dt, level, above = 1e-4, 0.0, 0.0
+    for t in np.arange(0.0, 100.0, dt):
+        level += dt * ((0.08 if t < 40.0 else 0.0) - 0.05 * level)
+        above += dt * (level >= 1.0)
+    assert tox.days_above == pytest.approx(above, abs=1e-2)
+    assert tox.days_above == pytest.approx(40.0 - math.log(1.6 / 0.6) / 0.05
+                                           + math.log(1.6 * (1 - math.exp(-2.0))) / 0.05)
+
+
+def test_a_dose_waits_until_toxicity_is_below_the_limit():
+    """One pulsed drug adding 1.0 a dose every 21 days, recovering at 0.02/day:
+    after dose 1 the level is 1.0, at day 21 it is 0.657 (dose 2: 1.657), at
+    day 42 it is 1.089, at the limit: the dose waits ln(1.089)/0.02 = 4.26 days."""
+    raw = {
+        "tumour": {"initial_cells": 10**9, "birth_rate": 0.25, "death_rate": 0.2},
+        "drugs": {"A": {"kill_fraction": 0.5, "toxicity": 1.0}},
+        "therapy": {"lines": ["A"], "toxicity_recovery": 0.02},
+        "clinic": {"detection_cells": 1e9},
+        "simulation": {"horizon_days": 60},
+    }
+    r = clonesim.simulate(clonesim.Config.from_dict(raw), seed=1)
+    delayed = [e for e in r.events if e.kind == "dose delayed"]
+    level = 1.0 * math.exp(-0.02 * 21) + 1.0
+    level *= math.exp(-0.02 * 21)
+    assert len(delayed) == 1
+    assert delayed[0].time == pytest.approx(r.detection_time + 42)
+    assert f"toxicity {level:.2f}: the dose waits {math.log(level) / 0.02:.1f} days" \
+        == delayed[0].detail
+    assert r.days_on_treatment == pytest.approx(r.end_time - r.detection_time)
+    stop = clonesim.simulate(clonesim.Config.from_dict(
+        {**raw, "therapy": {**raw["therapy"], "toxicity_action": "stop"}}), seed=1)
+    assert stop.lines[0].ended_by == "toxicity"
+    assert stop.lines[0].end == pytest.approx(stop.detection_time + 42)
+
+
+def test_combination_pays_in_days_at_the_toxicity_limit():
+    """combination_vs_sequence.toml: one continuous drug levels off at 0.7 of the
+    limit, two together at 1.4: only the combination arm has toxic days."""
+    cfg = clonesim.load_config(CONFIGS / "combination_vs_sequence.toml")
+    for arm, toxic in (("sequence", False), ("combination", True)):
+        r = clonesim.simulate(arm_config(cfg, arm), seed=(5, 0))
+        assert (r.days_toxic > 0) == toxic, arm

@@ -155,6 +155,10 @@ SCHEMA: dict[str, dict[str, Spec]] = {
         "resistance_cost": Spec(
             "float", 0.0, "Fitness cost of carrying this resistance: the birth rate is "
             "multiplied by (1 - cost).", "fraction", lo=0.0, hi=1.0, hi_open=True),
+        "toxicity": Spec(
+            "float", 0.0, "The cost to the patient: what each dose (pulsed) or each day given "
+            "(continuous) adds to the toxicity level, in units of therapy.toxicity_limit. 0: "
+            "none.", "per dose or per day", lo=0.0, hi=100.0),
         "targets": Spec(
             "names", None, 'Phenotype states the drug acts on, e.g. ["ER+"] for hormone '
             "therapy (default: every state)."),
@@ -246,6 +250,17 @@ SCHEMA: dict[str, dict[str, Spec]] = {
             "holidays).", "days", lo=0.0, hi=MAX_HORIZON_DAYS),
         "holiday_off_days": Spec("float", 0.0, "Drug holidays: days of each break.", "days",
                                  lo=0.0, hi=MAX_HORIZON_DAYS),
+        "toxicity_recovery": Spec(
+            "float", 0.05, "The rate at which toxicity wears off (0.05: half-life 14 days).",
+            "per day", lo=0.0, hi=100.0, lo_open=True),
+        "toxicity_limit": Spec(
+            "float", 1.0, "At or above this toxicity a clinic holds a dose (think of a grade-3 "
+            "side effect); days at or above it are counted in the outcomes.", "",
+            lo=0.0, hi=1e6, lo_open=True),
+        "toxicity_action": Spec(
+            "choice", "delay", "What happens when a dose is due with toxicity at the limit: "
+            "'delay' it until the level is below the limit again (a continuous drug keeps "
+            "going), or 'stop' the line (the next line starts).", choices=("delay", "stop")),
         "local": Spec("local", [], "Local therapies ([[therapy.local]] tables, see below)."),
     },
     "therapy.local[]": {

@@ -38,6 +38,7 @@ class Drug:
     kill_rate: float = 0.0
     mutation_rate: float | None = None
     resistance_cost: float = 0.0
+    toxicity: float = 0.0  # per dose (pulsed) or per day (continuous)
     targets: tuple[str, ...] | None = None
     penetration: Mapping[str, float] = field(default_factory=dict)
 
@@ -93,6 +94,9 @@ class Therapy:
     adaptive_resume_at: float = 1.0
     holiday_on_days: float = 0.0
     holiday_off_days: float = 0.0
+    toxicity_recovery: float = 0.05
+    toxicity_limit: float = 1.0
+    toxicity_action: str = "delay"
     local: tuple[LocalTherapy, ...] = ()
 
 

@@ -23,6 +23,8 @@ OUTCOME_COLUMNS: dict[str, str] = {
     "end_day": "float64",
     "survival_days": "float64",
     "days_to_lethal": "float64",
+    "days_on_treatment": "float64",
+    "days_toxic": "float64",
 }
 
 
