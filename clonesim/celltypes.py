@@ -25,14 +25,21 @@ __all__ = ["CellTypes", "genotype_label"]
 class CellTypes:
     """The type-id layout of one scenario: its drugs, states and sites, in config order."""
 
-    drug_names: tuple[str, ...]
+    drug_names: tuple[str, ...]  # the genotype's bits: drugs, then cross-resistance mechanisms
     state_names: tuple[str, ...] = ("default",)
     site_names: tuple[str, ...] = ("primary",)
+    #: per bit, the bits that protect against it: its own, and the mechanisms
+    #: covering that drug (empty: each bit protects only itself)
+    protect: tuple[int, ...] = ()
 
     @classmethod
     def of(cls, config) -> "CellTypes":
         """The layout of a :class:`~clonesim.Config`."""
-        return cls(tuple(config.drug_names), tuple(config.states), tuple(config.sites))
+        bits = tuple(config.bit_names)
+        protect = tuple((1 << j) | sum(1 << bits.index(m) for m, mech in
+                                       config.mechanisms.items() if name in mech.protects)
+                        for j, name in enumerate(bits))
+        return cls(bits, tuple(config.states), tuple(config.sites), protect)
 
     @property
     def n_drugs(self) -> int:
@@ -69,9 +76,11 @@ class CellTypes:
         return (ids >> self.n_drugs) // self.n_states
 
     def resistant(self, ids, drug: str | int):
-        """True where the type resists ``drug`` (a name or an index)."""
+        """True where the type resists ``drug`` (a name or an index): its own
+        resistance, or a mechanism that covers it."""
         j = self.drug_names.index(drug) if isinstance(drug, str) else drug
-        return ((ids >> j) & 1) == 1
+        mask = self.protect[j] if self.protect else 1 << j
+        return (self.genotype(ids) & mask) != 0
 
     # -- encoding -----------------------------------------------------------
 

@@ -25,7 +25,7 @@ class ModelArrays:
     cell_types: CellTypes
     cls_rates: np.ndarray  # (n_classes, 3): base birth, base death, total move-out rate
     moves: np.ndarray  # (n_classes, n_classes): switching and migration rates
-    drug_f: np.ndarray  # (n_drugs, 6): see the DRUG_* columns in engine.kernel
+    drug_f: np.ndarray  # (n_bits, 7): see the DRUG_* columns in engine.kernel (mechanisms last)
     targets: np.ndarray  # (n_drugs, n_states): 1.0 where the drug acts on the state
     penetration: np.ndarray  # (n_drugs, n_sites): fraction of the drug's effect at the site
     sites: np.ndarray  # (n_sites, 2): logistic capacity (0 = none), lethal burden (inf = none)
@@ -69,10 +69,15 @@ def build_model(cfg: Config) -> ModelArrays:
     states = list(cell_types.state_names)
     sites = list(cell_types.site_names)
     n, n_states = len(names), len(states)
-    drug_f = np.zeros((n, 6))
+    drug_f = np.zeros((n, 7))
     targets = np.ones((n, n_states))
     penetration = np.ones((n, len(sites)))
+    drug_f[:, K.DRUG_PROTECT] = cell_types.protect
     for j, name in enumerate(names):
+        if name in cfg.mechanisms:  # a bit that is never given: only its mutation and cost
+            drug_f[j, K.DRUG_COST] = cfg.mechanisms[name].cost
+            drug_f[j, K.DRUG_MUT] = cfg.drug_mutation_rate(name)
+            continue
         d = cfg.drugs[name]
         drug_f[j, K.DRUG_PULSED] = 1.0 if d.kill == "pulsed" else 0.0
         drug_f[j, K.DRUG_KILL_FRACTION] = d.kill_fraction if d.kill == "pulsed" else 0.0

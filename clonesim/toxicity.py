@@ -39,10 +39,11 @@ class Toxicity:
     @classmethod
     def of(cls, config, model, t: float) -> "Toxicity | None":
         """The scenario's toxicity from day ``t`` (diagnosis), or None when no drug has any."""
-        tox = np.array([config.drugs[n].toxicity for n in model.drug_names])
+        drugs = [config.drugs.get(n) for n in model.drug_names]  # None: a mechanism's bit
+        tox = np.array([d.toxicity if d else 0.0 for d in drugs])
         if not tox.any():
             return None
-        pulsed = np.array([config.drugs[n].kill == "pulsed" for n in model.drug_names])
+        pulsed = np.array([bool(d) and d.kill == "pulsed" for d in drugs])
         th = config.therapy
         return cls(np.where(pulsed, tox, 0.0), np.where(pulsed, 0.0, tox),
                    th.toxicity_recovery, th.toxicity_limit, t=t)

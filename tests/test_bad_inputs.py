@@ -20,8 +20,8 @@ from clonesim.cli import main
 from clonesim.config import SCHEMA, ConfigError, load_config
 
 # A scenario in which every key of the schema means something: two states that
-# switch, two sites with migration, a pulsed and a continuous drug, a local
-# therapy.
+# switch, two sites with migration, a pulsed and a continuous drug, a
+# cross-resistance mechanism, a local therapy.
 BASE = """
 mutation_rate = 1e-7
 [tumour]
@@ -39,6 +39,8 @@ kill_fraction = 0.98
 [drugs.B]
 kill = "continuous"
 kill_rate = 0.5
+[mechanisms.pump]
+protects = ["A", "B"]
 [therapy]
 lines = ["A", "B"]
 [[therapy.local]]
@@ -59,7 +61,7 @@ BAD = {
     "fractions": [3, {"liver": math.nan}, {"liver": 2}, {"nope": 0.5}],
     "rates": [3, {"OTHER": math.nan}, {"OTHER": -1}, {"OTHER": math.inf}, {"nope": 0.1}],
 }
-ENTRY = {"drugs.*": "A", "states.*": "s1", "sites.*": "primary"}
+ENTRY = {"drugs.*": "A", "states.*": "s1", "sites.*": "primary", "mechanisms.*": "pump"}
 OTHER = {"states.*": "s2", "sites.*": "liver"}  # the entry a rate points to
 
 

@@ -28,8 +28,8 @@ from .scenario import Config
 from .schema import (DEFAULT_SITE, DEFAULT_STATE, INT64_MAX, MAX_CELLS, MAX_CLASSES, MAX_DRUGS,
                      MAX_HORIZON_DAYS, SCHEMA, Spec, schema_markdown, spec_for,
                      toml_text)
-from .settings import (Clinic, CohortSettings, Drug, LocalTherapy, Simulation, Site, State,
-                       Therapy, Tumour)
+from .settings import (Clinic, CohortSettings, Drug, LocalTherapy, Mechanism, Simulation, Site,
+                       State, Therapy, Tumour)
 from .vary import MIX_KEY, VARY_PARAMS, arm_config, vary_distribution
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "Config",
     "Tumour",
     "Drug",
+    "Mechanism",
     "Therapy",
     "Clinic",
     "Simulation",

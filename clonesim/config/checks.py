@@ -19,7 +19,8 @@ from typing import Any, Mapping
 from .errors import ConfigError
 from .schema import (DEFAULT_SITE, DEFAULT_STATE, MAX_CELLS, MAX_CLASSES, MAX_DRUGS,
                      MAX_RECORD_ROWS, SCHEMA, Spec, toml_text)
-from .settings import (Clinic, CohortSettings, Drug, LocalTherapy, Simulation, Site, State,
+from .settings import (Clinic, CohortSettings, Drug, LocalTherapy, Mechanism, Simulation, Site,
+                       State,
                        Therapy, Tumour)
 
 __all__ = ["Checker", "check_tables", "drug_hint", "no_such"]
@@ -120,7 +121,8 @@ def check_tables(check: Checker, raw: Any) -> dict[str, Any]:
     source = check.source
     if not isinstance(raw, Mapping):
         raise ConfigError(f"{source}: a scenario must be a table of keys")
-    sections = [k for k in SCHEMA if k and "." not in k] + ["drugs", "states", "sites"]
+    sections = [k for k in SCHEMA if k and "." not in k] + ["drugs", "states", "sites",
+                                                             "mechanisms"]
     top = check.table({k: v for k, v in raw.items() if not isinstance(v, dict)},
                       "", SCHEMA[""], extra_known=tuple(sections))
     for key, value in raw.items():
@@ -152,6 +154,7 @@ def check_tables(check: Checker, raw: Any) -> dict[str, Any]:
     states = _state_links(check, states, list(sites))
     sites = _site_links(check, sites, tum["carrying_capacity"])
     drugs = _drugs(check, raw["drugs"], states, sites)
+    mechanisms = _mechanisms(check, raw.get("mechanisms", {}), drugs)
     therapy = _therapy(check, raw["therapy"], drugs, sites)
     resistant = _initial_resistant(check, tum.pop("initial_resistant"), drugs)
     tumour = Tumour(initial_resistant=resistant, **tum)
@@ -213,7 +216,39 @@ def check_tables(check: Checker, raw: Any) -> dict[str, Any]:
                          f"{records:,.0f} records of every cell type; at most "
                          f"{MAX_RECORD_ROWS:,} are kept")
     return dict(tumour=tumour, drugs=drugs, therapy=therapy, clinic=clinic, simulation=sim,
-                states=states, sites=sites, cohort=cohort, **top)
+                states=states, sites=sites, cohort=cohort, mechanisms=mechanisms, **top)
+
+
+def _mechanisms(check: Checker, raw: Any, drugs: Mapping[str, Drug]) -> dict[str, Mechanism]:
+    """[mechanisms.NAME] tables: each a genotype bit of its own, after the drugs'."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{check.source}: mechanisms must be a table ([mechanisms.NAME])")
+    if len(drugs) + len(raw) > MAX_DRUGS:
+        raise ConfigError(f"{check.source}: {len(drugs)} drugs and {len(raw)} mechanisms; at "
+                          f"most {MAX_DRUGS} in all (each is one bit of a genotype)")
+    out = {}
+    for name, body in raw.items():
+        if not _DRUG_NAME.match(name) or name in drugs:
+            raise ConfigError(f"{check.source}: mechanism name {name!r} must start with a "
+                              "letter, hold only letters, digits, '_' or '-', and differ from "
+                              "every drug's name")
+        if not isinstance(body, dict):
+            raise ConfigError(f"{check.source}: mechanisms.{name} must be a table "
+                              f"([mechanisms.{name}])")
+        key = f"mechanisms.{name}"
+        values = check.table(body, key, SCHEMA["mechanisms.*"])
+        protects = values["protects"]
+        if not isinstance(protects, list) or not protects or not all(
+                isinstance(d, str) for d in protects):
+            raise check.fail(f"{key}.protects", protects,
+                             "a non-empty list of drug names: " + ", ".join(drugs))
+        for d in protects:
+            if d not in drugs:
+                raise check.fail(f"{key}.protects", protects,
+                                 "made of defined drugs: " + ", ".join(drugs),
+                                 no_such("drug", d, list(drugs)))
+        out[name] = Mechanism(name=name, **{**values, "protects": tuple(protects)})
+    return out
 
 
 def _round_up(x: float) -> str:

@@ -18,7 +18,8 @@ from typing import Any, Mapping
 from .checks import Checker, check_tables
 from .keys import assign, check_existing_entry
 from .schema import DEFAULT_SITE, DEFAULT_STATE
-from .settings import Clinic, CohortSettings, Drug, Simulation, Site, State, Therapy, Tumour
+from .settings import (Clinic, CohortSettings, Drug, Mechanism, Simulation, Site, State,
+                       Therapy, Tumour)
 from .vary import check_arms, check_vary
 
 __all__ = ["Config", "build"]
@@ -45,6 +46,7 @@ class Config:
         DEFAULT_STATE)})
     sites: Mapping[str, Site] = field(default_factory=lambda: {DEFAULT_SITE: Site(DEFAULT_SITE)})
     cohort: CohortSettings = CohortSettings()
+    mechanisms: Mapping[str, Mechanism] = field(default_factory=dict)
     mutation_rate: float = 1e-7
     title: str = ""
     description: str = ""
@@ -87,6 +89,10 @@ class Config:
         if list(self.sites) != [DEFAULT_SITE] or self.sites[DEFAULT_SITE] != plain_site:
             out["sites"] = {n: _drop_none(dataclasses.asdict(si), "name")
                             for n, si in self.sites.items()}
+        if self.mechanisms:
+            out["mechanisms"] = {n: {**_drop_none(dataclasses.asdict(m), "name"),
+                                     "protects": list(m.protects)}
+                                 for n, m in self.mechanisms.items()}
         if self.cohort.vary or self.cohort.arms:
             out["cohort"] = {k: copy.deepcopy(dict(v))
                              for k, v in dataclasses.asdict(self.cohort).items() if v}
@@ -132,9 +138,15 @@ class Config:
         """Drug names in the order they define resistance bits (bit j = drug j)."""
         return tuple(self.drugs)
 
+    @property
+    def bit_names(self) -> tuple[str, ...]:
+        """The genotype's bits: one per drug, then one per cross-resistance mechanism."""
+        return tuple(self.drugs) + tuple(self.mechanisms)
+
     def drug_mutation_rate(self, name: str) -> float:
-        """The per-division resistance probability for one drug (override or default)."""
-        u = self.drugs[name].mutation_rate
+        """The per-division resistance probability for one drug or mechanism
+        (its own rate, or the top-level default)."""
+        u = (self.drugs[name] if name in self.drugs else self.mechanisms[name]).mutation_rate
         return self.mutation_rate if u is None else u
 
 

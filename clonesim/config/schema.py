@@ -166,6 +166,18 @@ SCHEMA: dict[str, dict[str, Spec]] = {
             "fractions", {}, "Per site, the fraction of the drug's effect that reaches it, e.g. "
             "{ brain = 0.05 } for a sanctuary (default 1 everywhere).", "fraction"),
     },
+    "mechanisms.*": {
+        "protects": Spec(
+            "names", None, "Cross-resistance (Bozic et al. 2013, eLife 2:e00747): the drugs "
+            "one resistance mechanism (an efflux pump, say) protects against, e.g. "
+            '["A", "B"]. A cell that carries it is resistant to all of them.'),
+        "mutation_rate": Spec(
+            "float", None, "Per division, the probability that a newborn gains this mechanism "
+            "(defaults to the top-level mutation_rate).", "per division", lo=0.0, hi=1.0),
+        "cost": Spec(
+            "float", 0.0, "Fitness cost of carrying it: the birth rate is multiplied by "
+            "(1 - cost).", "fraction", lo=0.0, hi=1.0, hi_open=True),
+    },
     "states.*": {
         "initial_fraction": Spec(
             "float", None, "Fraction of the initial cells in this state. If no state sets it, "

@@ -44,6 +44,16 @@ class Drug:
 
 
 @dataclass(frozen=True)
+class Mechanism:
+    """A resistance mechanism that covers several drugs at once (cross-resistance)."""
+
+    name: str
+    protects: tuple[str, ...] = ()
+    mutation_rate: float | None = None  # None: the top-level mutation_rate
+    cost: float = 0.0
+
+
+@dataclass(frozen=True)
 class State:
     """A phenotype state (e.g. a receptor profile) and its switching rates."""
 

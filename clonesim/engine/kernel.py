@@ -67,7 +67,11 @@ EXIT_NAMES = ("chunk done", "reached t_stop", "extinct", "lethal", "detected", "
 EXACT_ARRIVALS = 4
 
 # Columns of the per-drug parameter table ``drug_f``.
-DRUG_PULSED, DRUG_KILL_FRACTION, DRUG_KILL_RATE, DRUG_INTERVAL, DRUG_COST, DRUG_MUT = range(6)
+DRUG_PULSED, DRUG_KILL_FRACTION, DRUG_KILL_RATE, DRUG_INTERVAL, DRUG_COST, DRUG_MUT, \
+    DRUG_PROTECT = range(7)
+# A row per genotype bit: the drugs, then the cross-resistance mechanisms (rows
+# that are never given, with a mutation rate and a cost). DRUG_PROTECT holds
+# the bits that protect against the row's drug (as a float: exact below 2**53).
 # Columns of the per-slot static table ``slot_static``.
 SLOT_BIRTH, SLOT_Q, SLOT_MULTI, SLOT_ANY = range(4)
 # Entries of ``ints`` and ``clock``.
@@ -196,7 +200,8 @@ def clone_rates(ty, birth, site_tot, model, drugs):
         birth *= max(0.0, 1.0 - site_tot[site] / capacity)
     death = model.cls_rates[split_type(ty, n_drugs)[1], 1]
     for j in range(n_drugs):
-        if drugs.given[j] > 0.0 and drug_f[j, DRUG_PULSED] == 0.0 and ((geno >> j) & 1) == 0:
+        if (drugs.given[j] > 0.0 and drug_f[j, DRUG_PULSED] == 0.0
+                and (geno & np.int64(drug_f[j, DRUG_PROTECT])) == 0):
             death += (drug_f[j, DRUG_KILL_RATE] * drugs.targets[j, state]
                       * drugs.penetration[j, site])
     return birth, death
@@ -474,7 +479,7 @@ def _apply_doses(t, clones, counters, records, model, drugs, rng):
             if n == 0:
                 continue
             geno, state, site = decode(clones.types[k], n_drugs, n_states)
-            if (geno >> j) & 1:
+            if geno & np.int64(drug_f[j, DRUG_PROTECT]):
                 continue
             kill = (drug_f[j, DRUG_KILL_FRACTION] * drugs.targets[j, state]
                     * drugs.penetration[j, site])
