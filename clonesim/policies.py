@@ -89,7 +89,8 @@ class Rebiopsy(Policy):
         for k in np.flatnonzero(sample):
             label = model.label(int(st.types[k]))
             mix[label] = mix.get(label, 0) + int(sample[k])
-        told = ", ".join(f"{c} {lab}" for lab, c in sorted(mix.items(), key=lambda x: -x[1]))
+        told = ", ".join(f"{c} {lab}" for lab, c in sorted(mix.items(), key=lambda x: -x[1])) \
+            or "no tumour cell in the sample"
         course.event(EventKind.REBIOPSY, detail=f"{where}: {told}; chooses "
                                                 f"{'+'.join(th.lines[choice])}")
         return choice
