@@ -25,7 +25,8 @@ class GalleryFigure:
 
 FIGURES: dict[str, GalleryFigure] = {
     "recurrence": GalleryFigure(recurrence, "one patient's burden by cell type, log axis, "
-                                "detection threshold, therapy lines (classic_98_2)", True, False),
+                                "diagnosis size, imaging limit, therapy lines (classic_98_2)",
+                                True, False),
     "muller": GalleryFigure(muller, "Muller plot: clone composition over time, nested by "
                             "lineage, with the total burden (classic_98_2)", True, False),
     "fluctuation": GalleryFigure(fluctuation, "Luria-Delbrück fluctuation histogram of "

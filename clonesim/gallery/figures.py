@@ -31,7 +31,7 @@ def _one_patient(plot, name: str, config, seed: int, mark: bool) -> Figure:
 
 def recurrence(*, seed: int = 3, config="classic_98_2", mark: bool = True) -> Figure:
     """Burden of one virtual patient over time (log axis), by cell type, with
-    the detection threshold and the therapy lines shaded: the 98% and the 2%.
+    the diagnosis size, the imaging limit and the therapy lines shaded: the 98% and the 2%.
 
     Parameters
     ----------

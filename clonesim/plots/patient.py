@@ -24,7 +24,7 @@ def plot_burden(result, ax=None, *, show_total: bool = True, mark: bool = True) 
     ax
         Draw into this Axes instead of a new figure.
     show_total
-        Also draw the total burden (what a scan sees).
+        Also draw the total burden.
     mark
         Add the small "teaching simulation, not for clinical use" mark.
 
@@ -45,13 +45,17 @@ def plot_burden(result, ax=None, *, show_total: bool = True, mark: bool = True) 
     if show_total:
         total = result.burden.astype(float)
         total[total == 0] = np.nan
-        ax.plot(t, total, color="0.35", lw=1, alpha=0.8, label="total (what a scan sees)")
+        ax.plot(t, total, color="0.35", lw=1, alpha=0.8, label="total burden")
     ax.set_yscale("log")
     c = cfg.clinic
     ax.axhline(c.detection_cells, color="0.3", ls=":", lw=1.2)
-    ax.annotate("detection threshold", (0, c.detection_cells), xycoords=("axes fraction", "data"),
+    ax.annotate("diagnosis", (0, c.detection_cells), xycoords=("axes fraction", "data"),
                 xytext=(4, 3), textcoords="offset points", fontsize=8, color="0.3",
                 bbox=_LABEL_BOX)  # readable where a curve crosses it
+    ax.axhline(c.imaging_limit, color="0.55", ls=(0, (1, 3)), lw=1.0)
+    ax.annotate("imaging limit: below it, no visible lesion", (0, c.imaging_limit),
+                xycoords=("axes fraction", "data"), xytext=(4, -3), textcoords="offset points",
+                va="top", fontsize=8, color="0.4", bbox=_LABEL_BOX)
     ax.axhline(c.lethal_cells, color="#D55E00", ls=":", lw=1.2)
     # below its line: above it, the line labels hang from the top of the axes
     ax.annotate("lethal burden", (0, c.lethal_cells), xycoords=("axes fraction", "data"),
