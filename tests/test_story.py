@@ -476,3 +476,19 @@ def test_surgery_removes_liver_lesion_when_first_seen():
             assert after <= keep * before + K * math.sqrt(before * keep * (1 - keep)) + 1
     print(f"[local therapy] n={n} patients with surgery: {operated}")
     assert operated >= n / 2
+
+
+def test_the_readme_figure_shows_what_its_caption_says():
+    """README.md's figure: classic_98_2.toml, seed 3. Its caption: cells
+    resistant to each of A, B and C exist before diagnosis; line 1 brings the
+    tumour below the imaging limit (a complete response); the recurrence is
+    made of cells resistant to A, the drug of line 1."""
+    r = clonesim.simulate(config("classic_98_2"), seed=3)
+    ct = r.cell_types
+    for drug in ("A", "B", "C"):
+        cols = ct.resistant(r.type_ids, drug)
+        first = r.times[np.flatnonzero(r.counts[:, cols].sum(axis=1) > 0)[0]]
+        assert first < r.detection_time, drug
+    assert r.lines[0].best_response == "complete response"
+    end = int(np.searchsorted(r.times, r.lines[0].end, side="left"))
+    assert r.counts[end, ct.resistant(r.type_ids, "A")].sum() > 0.99 * r.counts[end].sum()
