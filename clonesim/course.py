@@ -262,11 +262,11 @@ class Course:
             if ended_by:
                 break
             self._local("day")
-            if self._dose_held(line):
-                ended_by = EventKind.TOXICITY
-                break
             if st.t >= line.next_switch - 1e-9:
                 line.next_switch = policy.at_switch(self, line)
+            if self._dose_held(line):  # a dose due now (a holiday's end gives one too)
+                ended_by = EventKind.TOXICITY
+                break
             if st.t < next_scan - 1e-9:
                 continue
             scans += 1
@@ -285,6 +285,8 @@ class Course:
                 ended_by = EventKind.PROGRESSION
             else:
                 policy.at_scan(self, line)
+                if self._dose_held(line):  # adaptive therapy resumed with a dose due now
+                    ended_by = EventKind.TOXICITY
         best = line.monitor.best
         if ended_by == EventKind.CURED and best == Response.NOT_EVALUATED:  # before any scan
             best = Response.COMPLETE_RESPONSE
