@@ -144,8 +144,8 @@ class MarkerMonitor:
             self.above += 1
         else:
             self.above = 0
-        self.detail = (f"marker {reading:.3g}, {reading / self.nadir:.2f}x its nadir "
-                       f"{self.nadir:.3g}, twice in a row")
+        ratio = f"{reading / self.nadir:.2f}x" if self.nadir > 0 else "above"
+        self.detail = f"marker {reading:.3g}, {ratio} its nadir {self.nadir:.3g}, twice in a row"
         self.nadir = min(self.nadir, reading)
         return self.above >= 2
 

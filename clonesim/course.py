@@ -132,7 +132,7 @@ class Course:
         if self.toxicity is None:
             return np.inf
         d = self.state.drugs
-        on = (d.given > 0) & (self.toxicity.per_dose > 0)
+        on = self.toxicity.held_doses(d.given)
         if not on.any():
             return np.inf
         nxt = d.next_dose[on]
@@ -147,7 +147,7 @@ class Course:
         if tox is None or not tox.too_high():
             return False
         d = st.drugs
-        due = (d.given > 0) & (tox.per_dose > 0) & (d.next_dose <= st.t + 1e-9)
+        due = tox.held_doses(d.given) & (d.next_dose <= st.t + 1e-9)
         if not due.any():
             return False
         wait = tox.days_to_recover(st.drugs.given)
@@ -229,8 +229,7 @@ class Course:
         drugs = self.therapy.lines[index]
         line = Line(number=len(self.lines) + 1, drugs=drugs, mask=self.model.drug_mask(drugs),
                     start=st.t, monitor=LineMonitor(self.cfg.clinic, self.model.site_names,
-                                                    st.burden_by_site(),
-                                                    seen_sites=set(self.seen_sites())))
+                                                    st.burden_by_site()))
         self.event(EventKind.LINE_START, line.number, "+".join(drugs))
         baseline_marker = self.read_marker()
         marker = (MarkerMonitor(self.cfg.clinic, baseline_marker)

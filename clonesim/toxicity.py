@@ -75,6 +75,10 @@ class Toxicity:
         """A dose of pulsed drug ``drug`` was given now."""
         self.level += float(self.per_dose[drug])
 
+    def held_doses(self, given: np.ndarray) -> np.ndarray:
+        """Per drug: a pulsed drug given now whose doses add toxicity (so may be held)."""
+        return (given > 0) & (self.per_dose > 0)
+
     def too_high(self) -> bool:
         return self.level >= self.limit
 
