@@ -41,6 +41,12 @@ of arrays, which numba passes and caches like loose arrays): :class:`Clones`,
 passes every array of every group it is given (each costs a reference count
 in and out), so what runs for every clone at every step (:func:`clone_rates`,
 :func:`_mutant_count`) takes only what it reads.
+
+Constants passed to another kernel are written ``np.int64(1)`` or
+``np.bool_(True)``, never ``1`` or ``True``: numba compiles a separate copy of
+the callee for each literal constant it is called with, and these copies
+(of :func:`_mutants`, :func:`_deliver`, :func:`_emit`, :func:`_split_moves`)
+were about a third of the cold-start compile time (``benchmarks/startup.md``).
 """
 
 from __future__ import annotations
@@ -295,7 +301,7 @@ def _emit(target, m, n0, n1, tau, clones, counters, model, drugs, rng):
     if m <= EXACT_ARRIVALS:
         for _ in range(m):
             s = arrival_time(n0, n1, tau, rng)
-            clones.incoming[kt] += sample_birth_death(1, b, d, tau - s, rng)
+            clones.incoming[kt] += sample_birth_death(np.int64(1), b, d, tau - s, rng)
             clones.exposure[kt] += expected_cell_time(b, d, tau - s)
     else:
         clones.incoming[kt] += sample_birth_death(m, b, d, 0.5 * tau, rng)
@@ -341,7 +347,7 @@ def _mutants(k, m_all, timed, n0, n1, tau, clones, counters, model, drugs, rng):
                      drugs, rng)
     for _ in range(m_all):  # two or more new resistances at once: rare, one at a time
         target = high | multi_target(geno, drugs.drug_f, n_drugs, rng)
-        _deliver(target, 1, timed, n0, n1, tau, clones, counters, model, drugs, rng)
+        _deliver(target, np.int64(1), timed, n0, n1, tau, clones, counters, model, drugs, rng)
 
 
 @njit(cache=True)
@@ -372,7 +378,7 @@ def _moves(k, n0, n1, tau, clones, counters, model, drugs, rng):
     if m_all == 0:
         return
     counts[k] -= m_all
-    _split_moves(k, m_all, True, n0, n1, tau, clones, counters, model, drugs, rng)
+    _split_moves(k, m_all, np.bool_(True), n0, n1, tau, clones, counters, model, drugs, rng)
 
 
 @njit(cache=True)
@@ -433,14 +439,14 @@ def _second_order(tau, clones, counters, model, drugs, rng):
                            model, drugs)
         m_all = _mutant_count(b * cell_days, clones.slot_static[k, SLOT_ANY], rng)
         if m_all > 0:
-            _mutants(k, m_all, False, 0, 0, tau, clones, counters, model, drugs, rng)
+            _mutants(k, m_all, np.bool_(False), np.int64(0), np.int64(0), tau, clones, counters, model, drugs, rng)
         out = model.cls_rates[split_type(clones.types[k], model.dims[0])[1], 2]
         if out > 0.0 and incoming[k] > 0:
             # arrivals that switch or migrate on within the same step
             m = min(rng.poisson(out * cell_days), incoming[k])
             if m > 0:
                 incoming[k] -= m
-                _split_moves(k, m, False, 0, 0, tau, clones, counters, model, drugs, rng)
+                _split_moves(k, m, np.bool_(False), np.int64(0), np.int64(0), tau, clones, counters, model, drugs, rng)
     for k in range(ints[N_SLOTS]):
         exposure[k] = 0.0
 
@@ -618,7 +624,7 @@ def advance(clones, counters, records, model, drugs, t_stop, watch_detection, ma
             if birth > 0.0 and slot_static[k, SLOT_ANY] > 0.0:
                 m_all = _mutant_count(birth * 0.5 * tau * (n0 + n1), slot_static[k, SLOT_ANY], rng)
                 if m_all > 0:
-                    _mutants(k, m_all, True, n0, n1, tau, clones, counters, model, drugs, rng)
+                    _mutants(k, m_all, np.bool_(True), n0, n1, tau, clones, counters, model, drugs, rng)
             if cls_rates[split_type(types[k], n_drugs)[1], 2] > 0.0:
                 _moves(k, n0, n1, tau, clones, counters, model, drugs, rng)
         exposed = False
