@@ -7,12 +7,15 @@ it returns something other than "chunk done" or "record buffer full".
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from . import kernel as K
 from .birth_death import lineage_law, sample_birth_death
 
-__all__ = ["EngineState", "K", "RecordsTooLarge", "lineage_law", "sample_birth_death"]
+__all__ = ["EngineState", "K", "RecordsTooLarge", "kernels_cached", "lineage_law",
+           "sample_birth_death"]
 
 CHUNK_STEPS = 100_000
 
@@ -22,6 +25,40 @@ CHUNK_STEPS = 100_000
 #: The shipped scenarios need 15,000 at most; thousands of live genotypes
 #: (16 drugs at a high mutation rate) would fill memory and disk instead.
 MAX_RECORD_ENTRIES = 5_000_000
+
+
+#: CPU seconds numba takes to compile the kernels for one ``classic_98_2``
+#: patient on the 2-core test machine (``benchmarks/startup.md``).
+COLD_COMPILE_SECONDS = 25
+
+_announced = False
+
+
+def kernels_cached() -> bool:
+    """Whether numba's cache holds the compiled :func:`~clonesim.engine.kernel.advance`
+    for this source (or it is compiled in this process already): if not, the
+    first simulation waits for the compiler. ``True`` when it cannot tell."""
+    advance = K.advance
+    if advance.overloads:
+        return True
+    try:
+        # numba's own check: the index is empty when missing or stale
+        return bool(advance._cache._cache_file._load_index())
+    except Exception:  # a numba without these internals, or JIT disabled
+        return True
+
+
+def announce_compile() -> None:
+    """Say once per process, before it happens, that the kernels are being
+    compiled: a cold start (fresh Colab, Binder or worktree) is otherwise a
+    silent wait of half a minute. Nothing is printed when the cache is warm."""
+    global _announced
+    if _announced:
+        return
+    _announced = True
+    if not kernels_cached():
+        print(f"clonesim: compiling the simulation kernels once (about "
+              f"{COLD_COMPILE_SECONDS} s; cached afterwards)...", file=sys.stderr, flush=True)
 
 
 class RecordsTooLarge(Exception):
@@ -47,6 +84,7 @@ class EngineState:
     """
 
     def __init__(self, model, record_rows: int = 4096):
+        announce_compile()
         self.model = model
         n_types = model.n_types
         # One slot per type that has ever held a cell. Sized for the whole type
