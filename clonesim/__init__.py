@@ -15,12 +15,9 @@ The public API is small::
 """
 
 from .config import Config, ConfigError, Drug, load_config
-from .provenance import TEACHING_NOTE, version
+from .provenance import TEACHING_NOTE
 from .results import Cohort, Result, ResultSet
 from .runners import simulate, simulate_cohort, simulate_many
-from .sweeps import merge_sweeps, read_sweep, sweep
-
-__version__ = version()
 
 __all__ = [
     "Cohort",
@@ -48,6 +45,8 @@ __all__ = [
     "sweep",
 ]
 
+_SWEEPS = {"merge_sweeps", "read_sweep", "sweep"}
+
 _PLOTS = {"plot_arms", "plot_burden", "plot_fluctuation", "plot_muller", "plot_no_resistance",
           "plot_outcomes", "plot_sites", "plot_survival", "plot_sweep"}
 
@@ -55,9 +54,19 @@ _PLOTS = {"plot_arms", "plot_burden", "plot_fluctuation", "plot_muller", "plot_n
 def __getattr__(name: str):
     """The plot functions load matplotlib on first use, not at ``import
     clonesim``: about half a second saved in every process that only
-    simulates (each sweep or cohort worker among them)."""
+    simulates (each sweep or cohort worker among them). The sweep functions
+    and ``__version__`` (a scan of the installed packages) load on first use
+    too: about 0.1 s of every start (``benchmarks/startup.md``)."""
     if name in _PLOTS:
         from . import plots
 
         return getattr(plots, name)
+    if name in _SWEEPS:
+        from . import sweeps
+
+        return getattr(sweeps, name)
+    if name == "__version__":
+        from .provenance import version
+
+        return version()
     raise AttributeError(f"module 'clonesim' has no attribute {name!r}")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from importlib import metadata
 from typing import Any
 
 __all__ = ["version", "config_hash", "provenance"]
@@ -12,8 +12,14 @@ __all__ = ["version", "config_hash", "provenance"]
 TEACHING_NOTE = "clonesim: a teaching simulation, not for clinical use"
 
 
+@functools.cache
 def version() -> str:
-    """The installed clonesim version ("unknown" when run from a bare checkout)."""
+    """The installed clonesim version ("unknown" when run from a bare checkout).
+
+    ``importlib.metadata`` is imported here, not with the module: it and the
+    lookup cost some 40 ms of every ``import clonesim``."""
+    from importlib import metadata
+
     try:
         return metadata.version("clonesim")
     except metadata.PackageNotFoundError:  # pragma: no cover - source tree without install
