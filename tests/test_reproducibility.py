@@ -82,6 +82,21 @@ def test_cohort_is_independent_of_workers(cfg, cohort_serial):
     assert cohort_serial.to_dataframe().equals(parallel.to_dataframe())
 
 
+@pytest.mark.parametrize("cuts", [(5,), (1, 2, 11), tuple(range(1, 12))],
+                         ids=["two", "uneven", "singles"])
+def test_cohort_is_independent_of_batching(cfg, cohort_serial, cuts):
+    """Any split of the patients into batches (what each worker runs, sharing
+    one model within a batch) gives the same patients as one batch."""
+    from clonesim.runners import _run_chunk
+
+    bounds = (0, *cuts, 12)
+    batched = [r for a, b in zip(bounds[:-1], bounds[1:])
+               for r in _run_chunk((cfg, 5, a, b, False))]
+    assert len(batched) == 12
+    for a, b in zip(cohort_serial, batched):
+        assert_same(a, b)
+
+
 def test_cohort_patients_are_distinct_and_labelled(cohort_serial):
     assert [r.seed for r in cohort_serial] == [(5, k) for k in range(12)]
     trajectories = {(r.times.tobytes(), r.counts.tobytes()) for r in cohort_serial}
