@@ -95,3 +95,20 @@ def test_try_this_3_earlier_detection_fewer_resistant_cells():
     base, early = patient(), patient(log10_detection=8.0)
     assert (dose_1(base)[3], dose_1(early)[3]) == (2722, 132)
     assert (round(base.survival_days), round(early.survival_days)) == (907, 1019)
+
+
+def test_the_guides_numbers():
+    """docs/instructor/01.md states these for seed 3; recomputed here."""
+    classic, two = patient(), patient("two_percent_resistant")
+    assert round(classic.detection_time) == 354
+    surviving, before, after, _ = dose_1(classic)
+    assert (f"{surviving:.1%}", round(before * 1e6, 1), round(1 / after, -2)) == ("2.0%", 2.7, 7400)
+    surviving, before, after, _ = dose_1(two)
+    assert (f"{before:.1%}", f"{surviving:.1%}", f"{after:.0%}") == ("2.0%", "3.9%", "50%")
+    assert patient(kill=0.999).lines_used == classic.lines_used == 3
+    at = np.flatnonzero(patient(log10_mu=-9.0).times == patient(log10_mu=-9.0).detection_time)[0]
+    start = dict(zip(patient(log10_mu=-9.0).labels, patient(log10_mu=-9.0).counts[at]))
+    assert (start["resistant to A"], start["resistant to B"]) == (3, 1)
+    assert sum(c for lab, c in start.items() if "+" in lab) == 0
+    used = {patient(log10_mu=-9.0, seed=s).lines_used for s in range(10)}
+    assert used == {1, 2, 3}
