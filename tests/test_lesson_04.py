@@ -58,6 +58,8 @@ def test_the_panel_formula_is_the_packages_and_not_u_squared(cfg):
     assert 0.5 < p < 0.6
     assert 0.97 < float(theory.p_no_resistant_goldie_coldman(n_detect, u * u)) < 0.98
     assert 22 < 2 * math.log(1 / u) - 1 < 24  # "about 23 times"
+    naive_events = math.exp(-u * u * n_detect * (2 * math.log(n_detect) - 1))
+    assert 0.35 < naive_events < 0.37  # the theory box's "0.36 instead of 0.56"
 
 
 @pytest.mark.statistical
