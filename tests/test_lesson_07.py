@@ -190,3 +190,23 @@ def test_try_this_3_rarer_antigen_loss():
     # a hundred-fold fewer escapees is log(100) / 0.05 per day ~ 92 days of regrowth:
     # the response lengthens by less than that
     assert 0 < rare.lines[0].time_to_progression - usual.lines[0].time_to_progression < 92
+
+
+def test_notebook_parts():
+    """A whole lesson (1,200+ words of text), and one cell tagged "present"
+    that defines and calls the panel itself (it runs after the setup cell alone)."""
+    import nbformat
+    from pathlib import Path
+
+    nb = nbformat.read(Path(__file__).resolve().parents[1] / "notebooks"
+                       / "07_a_virtual_trial.ipynb", as_version=4)
+    words = sum(len(c.source.split()) for c in nb.cells if c.cell_type == "markdown")
+    assert words >= 1200, words
+    text = "\n".join(c.source for c in nb.cells)
+    for part in ("Predict", "Theory box", "Misconception box", "## Try this", "tuned"):
+        assert part in text, part
+    present = [c for c in nb.cells if "present" in c.metadata.get("tags", [])]
+    assert len(present) == 1
+    source = present[0].source
+    assert "def adaptive(resistance_cost" in source and "panel(adaptive" in source
+    assert "load_config" in source  # loads its own scenario, needs no earlier cell
