@@ -264,7 +264,10 @@ def _ttp_pairs(cost: float, n: int) -> np.ndarray:
     ttp = {}
     for name in ("continuous", "adaptive"):
         cohort = clonesim.simulate_cohort(
-            arm("adaptive_vs_continuous", name, **{"drugs.A.resistance_cost": cost}), n,
+            # the cohort's per-patient draws are switched off ("cohort.vary" = {}): a
+            # drawn cost would override the one under test
+            arm("adaptive_vs_continuous", name,
+                **{"drugs.A.resistance_cost": cost, "cohort.vary": {}}), n,
             seed=SEED)
         ttp[name] = [r.lines[0].time_to_progression for r in cohort]
     for c, a in zip(ttp["continuous"], ttp["adaptive"]):
