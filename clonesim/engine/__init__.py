@@ -39,7 +39,7 @@ def kernels_cached() -> bool:
     for this source (or it is compiled in this process already): if not, the
     first simulation waits for the compiler. ``True`` when it cannot tell."""
     advance = K.advance
-    if advance.overloads:
+    if getattr(advance, "overloads", True):  # compiled already, or JIT disabled
         return True
     try:
         # numba's own check: the index is empty when missing or stale
