@@ -34,6 +34,17 @@ def test_notebook_is_stored_without_outputs_and_has_its_parts(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_stored_without_widget_state(path):
+    """A notebook saved with its widget state reopens showing "Error displaying
+    widget: model not found" until it is run again (#13): none is stored."""
+    nb = nbformat.read(path, as_version=4)
+    assert "widgets" not in nb.metadata
+    views = [c for c in nb.cells if "application/vnd.jupyter.widget-view+json"
+             in str(c.get("outputs", ""))]
+    assert not views
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_and_its_panel_redraws(path):
     """The notebook runs top to bottom in a kernel; then, in that kernel,
     every control of its panel -- the ipywidgets widget, not the no-widget
