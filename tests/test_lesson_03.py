@@ -128,18 +128,3 @@ def test_the_guide_quotes_the_simulation(classic, table, n):
     assert f"{(four.survival_days - table.survival_days).mean():.0f} days per patient" in GUIDE
     bad = table[table.ttp_line2_days <= table.ttp_line1_days]
     assert f"{len(bad)} of {len(table)} patients; the first is patient {bad.patient.iloc[0]}" in GUIDE
-
-
-def test_the_present_cell_runs_after_the_first_code_cell_alone():
-    """The cell tagged 'present' (the panel) needs nothing but the setup cell:
-    run the two in a fresh namespace, with panel() calling its function once."""
-    import nbformat
-
-    nb = nbformat.read(Path(__file__).resolve().parents[1] / "notebooks/03_line_after_line.ipynb", as_version=4)
-    tagged = [c for c in nb.cells if "present" in c.metadata.get("tags", [])]
-    assert len(tagged) == 1 and "panel(" in tagged[0].source
-    calls = []
-    env = {"clonesim": clonesim, "gallery": gallery, "show": lambda fig, dpi=80: calls.append(fig),
-           "panel": lambda func, **controls: calls.append(func())}
-    exec(tagged[0].source, env)  # noqa: S102 - the notebook's own cell
-    assert len(calls) == 2  # one figure, then the function's return

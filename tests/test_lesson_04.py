@@ -127,18 +127,3 @@ def test_try_this_3_a_slow_drug_b_loses_most_cures(cfg, arms):
     se = math.sqrt(p1 * (1 - p1) / n + strong * (1 - strong) / len(arms["combination"]))
     assert (strong - p1) / se > K
     assert f"{combo} of {n}" in GUIDE and f"{seq} of {n}" in GUIDE
-
-
-def test_the_present_cell_runs_after_the_first_code_cell_alone():
-    """The cell tagged 'present' (the panel) needs nothing but the setup cell:
-    run the two in a fresh namespace, with panel() calling its function once."""
-    import nbformat
-
-    nb = nbformat.read(Path(__file__).resolve().parents[1] / "notebooks/04_two_drugs_combination_vs_sequence.ipynb", as_version=4)
-    tagged = [c for c in nb.cells if "present" in c.metadata.get("tags", [])]
-    assert len(tagged) == 1 and "panel(" in tagged[0].source
-    calls = []
-    env = {"clonesim": clonesim, "gallery": gallery, "show": lambda fig, dpi=80: calls.append(fig),
-           "panel": lambda func, **controls: calls.append(func())}
-    exec(tagged[0].source, env)  # noqa: S102 - the notebook's own cell
-    assert len(calls) == 2  # one figure, then the function's return

@@ -64,3 +64,30 @@ def test_notebook_runs_and_its_panel_redraws(path):
     for r in records:
         assert r["image"], r
         assert max(r["seconds"]) < SANITY_SECONDS, r
+
+
+PRESENTED = [p for p in NOTEBOOKS
+             if any("present" in c.metadata.get("tags", []) for c in nbformat.read(p, 4).cells)]
+
+
+@pytest.mark.parametrize("path", PRESENTED, ids=lambda p: p.stem)
+def test_the_present_cell_runs_after_the_setup_cell_alone(path, monkeypatch):
+    """The present mode (#13) runs a lesson's cell tagged "present" with only
+    the notebook's setup cell before it: exactly one such cell, it makes a
+    panel, and it runs in a namespace holding only what the setup cell
+    imports (panel() here calls its function once: it draws without error)."""
+    import clonesim
+    from clonesim import classroom, gallery, plots
+
+    nb = nbformat.read(path, as_version=4)
+    tagged = [c for c in nb.cells if "present" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1 and "panel(" in tagged[0].source
+    returned = []
+    fake_panel = lambda func, **controls: returned.append(func())  # noqa: E731
+    monkeypatch.setattr(classroom, "panel", fake_panel)  # for a cell that imports its own
+    env = {"clonesim": clonesim, "classroom": classroom, "gallery": gallery, "plots": plots,
+           "size": classroom.size, "show": classroom.show,
+           "panel": fake_panel}
+    exec(tagged[0].source, env)  # noqa: S102 - the notebook's own cell
+    assert len(returned) == 1
+
