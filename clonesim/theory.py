@@ -13,7 +13,7 @@ import numpy as np
 from numba import njit
 
 __all__ = ["luria_delbruck_pmf", "expected_mutations", "p_no_resistant_goldie_coldman",
-           "p_no_resistant_iwasa_nowak_michor"]
+           "p_no_resistant_iwasa_nowak_michor", "p_no_doubly_resistant"]
 
 
 def luria_delbruck_pmf(m: float, length: int) -> np.ndarray:
@@ -124,3 +124,28 @@ def p_no_resistant_iwasa_nowak_michor(size, u: float, birth: float, death: float
     if death == 0:
         return p_no_resistant_goldie_coldman(size, u)
     return np.exp(-u * size * (birth / death) * math.log(birth / (birth - death)))
+
+
+def p_no_doubly_resistant(size, u: float):
+    """Goldie & Coldman (1983), Komarova & Wodarz (2005): P(no cell resistant
+    to both of two drugs) at ``size`` cells grown by pure birth, each drug's
+    resistance arising at rate ``u`` per division,
+    ``exp(-u^2 N (2 ln(1 / (u + 1/N)) - 1))``.
+
+    The naive ``exp(-u^2 N)`` forgets that a singly resistant clone born early
+    is large by the time it mutates again: about ``2 ln(1/u) - 1`` times more
+    doubly resistant cells arise (23 at ``u = 5e-6``).
+
+    Parameters
+    ----------
+    size
+        Tumour size(s) in cells (scalar or array), at least 1.
+    u
+        Per-division probability of resistance to each drug.
+
+    Returns
+    -------
+    float or ndarray
+    """
+    size = np.asarray(size, dtype=float)
+    return np.exp(-u * u * size * (2 * np.log(1 / (u + 1 / size)) - 1))

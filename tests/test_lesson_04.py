@@ -27,10 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 GUIDE = (ROOT / "docs" / "instructor" / "04.md").read_text(encoding="utf-8")
 
 
-def p_no_doubly_resistant(n_cells, u):
-    """The notebook's panel formula, as written there."""
-    n_cells = np.asarray(n_cells, dtype=float)
-    return np.exp(-u * u * n_cells * (2 * np.log(1 / (u + 1 / n_cells)) - 1))
+p_no_doubly_resistant = theory.p_no_doubly_resistant  # what the notebook draws and prints
 
 
 @pytest.fixture(scope="module")
