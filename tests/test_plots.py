@@ -13,6 +13,7 @@ from matplotlib.colors import to_rgb
 import clonesim
 from clonesim import gallery, plots
 from clonesim.celltypes import CellTypes
+from clonesim.plots.labels import shown
 
 
 def test_type_style_tells_states_and_sites_apart():
@@ -88,7 +89,7 @@ def test_muller_er_minus_is_hatched_and_differs_in_pixels():
 def _label_boxes(fig, renderer):
     for ax in fig.axes:
         texts = getattr(ax, "_clonesim_stacked_labels", [])
-        yield ax, [t.get_window_extent(renderer) for t in texts if t.get_visible()]
+        yield ax, [t.get_window_extent(renderer) for t in texts if shown(t, renderer)]
 
 
 def test_short_lines_labels_do_not_overlap():

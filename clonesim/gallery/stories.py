@@ -10,7 +10,7 @@ from __future__ import annotations
 from matplotlib.figure import Figure
 
 from .. import plots
-from ..plots.style import add_mark
+from ..plots.style import add_mark, grouped_legend
 from ..config import arm_config
 from ..runners import simulate
 from . import facts
@@ -125,11 +125,15 @@ def adaptive(*, seed: int = 1, config="adaptive_vs_continuous", mark: bool = Tru
     for ax, (arm, r) in zip(axes, by_arm.items()):
         plots.plot_burden(r, ax=ax, mark=False)
         _shade_pauses(ax, r)
-        ax.set_title(f"{arm}: line 1 ends by {r.lines[0].ended_by}\non day {r.lines[0].end:.0f}",
-                     fontsize=10)
+        ax.set_title(f"{arm}: line 1 ends on day {r.lines[0].end:.0f}\n"
+                     f"({r.lines[0].ended_by})", fontsize=10)
     # the adaptive story is a factor of two: a log axis down to one cell hides it
     top = max(float(r.burden.max()) for r in by_arm.values())
     axes[0].set_ylim(top / 1e4, top * 3)
+    # and the story is line 1: after it, no line is left
+    for ax in axes:
+        ax.set_xlim(0, 2 * max(r.lines[0].end for r in by_arm.values()))
+    grouped_legend(axes[1], by_arm["adaptive"].cell_types)
     axes[0].get_legend().remove()
     axes[1].set_ylabel("")
     fig.suptitle(f"{cfg.title}: one virtual patient (seed {seed}) in each arm", fontsize=11)

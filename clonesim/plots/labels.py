@@ -23,7 +23,7 @@ class _LabelStacker(Artist):
         placed = []
         per_point = renderer.points_to_pixels(1.0)
         for text in self.texts:
-            if not text.get_visible():
+            if not shown(text, renderer):
                 continue
             x_off = text.xyann[0]
             text.xyann = (x_off, self.top_offset)
@@ -36,6 +36,13 @@ class _LabelStacker(Artist):
                 box = text.get_window_extent(renderer)
             placed.append(box)
         self.stale = False
+
+
+def shown(text, renderer) -> bool:
+    """Whether a label is drawn: visible, and (an annotation clipped to its
+    axes) with its anchor inside the axes' limits."""
+    check = getattr(text, "_check_xy", None)  # Annotation: honours annotation_clip
+    return text.get_visible() and (check is None or bool(check(renderer)))
 
 
 def stack_labels(ax, texts) -> None:

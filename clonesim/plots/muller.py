@@ -113,16 +113,17 @@ def _fill_style(type_id: int, cell_types: CellTypes) -> dict:
     style = type_style(type_id, cell_types)
     cls = int(cell_types.phenotype_class(type_id))
     hatch = _HATCHES[cls % len(_HATCHES)]
-    fill = {"facecolor": style["color"], "lw": 0}
+    # an edge in the fill's own colour closes the antialiasing seams between bands
+    fill = {"facecolor": style["color"], "edgecolor": style["color"], "lw": 0.4}
     if not hatch:
-        return {**fill, "edgecolor": "none"}
+        return fill
     geno, site = int(cell_types.genotype(type_id)), int(cell_types.site(type_id))
     state = int(cell_types.state(type_id))
     full = type_style(cell_types.encode(geno, 0, site), cell_types)["color"]
     ink = full if state > 0 else "white"
     if tuple(int(v) for v in matplotlib.__version__.split(".")[:2]) >= (3, 10):
-        return {**fill, "hatch": hatch, "hatchcolor": ink, "edgecolor": "none"}
-    return {**fill, "hatch": hatch, "edgecolor": ink}  # pragma: no cover - old matplotlib
+        return {**fill, "hatch": hatch, "hatchcolor": ink}
+    return {**fill, "hatch": hatch, "edgecolor": ink, "lw": 0}  # pragma: no cover - old mpl
 
 
 def plot_muller(result, *, mark: bool = True, burden_panel: bool = True) -> Figure:

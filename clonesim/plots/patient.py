@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..celltypes import CellTypes
 from ..outcomes import EventKind
 from .labels import stack_labels
 from .style import (LINE_SHADES, OKABE_ITO, SITE_STYLES, add_mark, grouped_legend, new_axes,
@@ -90,7 +91,7 @@ def _shade_lines(ax, result) -> None:
                                   ((line.start + line.end) / 2, 1),
                                   xycoords=("data", "axes fraction"), xytext=(0, -4),
                                   textcoords="offset points", ha="center", va="top",
-                                  fontsize=8))
+                                  fontsize=8, annotation_clip=True))
     for e in result.events:
         if e.kind == EventKind.PROGRESSION:
             ax.plot([e.time], [max(e.burden, 1)], marker="v", color="k", ms=6, ls="none")
@@ -105,7 +106,7 @@ def _shade_lines(ax, result) -> None:
             labels.append(ax.annotate("no line\nleft", ((e.time + result.end_time) / 2, 1),
                                       xycoords=("data", "axes fraction"), xytext=(0, -4),
                                       textcoords="offset points", ha="center", va="top",
-                                      fontsize=8))
+                                      fontsize=8, annotation_clip=True))
     stack_labels(ax, labels)
 
 
@@ -160,6 +161,7 @@ def plot_site_panels(result, *, mark: bool = True) -> Figure:
     fig = Figure(figsize=(4 + 3.3 * len(sites), 5), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(sites), sharey=True, sharex=True))
     ids = result.type_ids.astype(np.int64)
+    one_site = CellTypes(ct.drug_names, ct.state_names, protect=ct.protect)
     for s, (ax, site) in enumerate(zip(axes, sites)):
         for j in np.flatnonzero(np.asarray(ct.site(ids)) == s):
             y = result.counts[:, j].astype(float)
@@ -167,9 +169,11 @@ def plot_site_panels(result, *, mark: bool = True) -> Figure:
                 continue
             y[y == 0] = np.nan
             label = result.labels[j].replace(f", {site}", "")
-            (line,) = ax.plot(result.times, y, lw=2, label=label, **type_style(int(ids[j]), ct))
-            line._clonesim_type = int(ct.encode(ct.genotype(int(ids[j])),
-                                                ct.state(int(ids[j])), 0))
+            # the panel is the site: style the type as if there were one site,
+            # so the legend's look holds in every panel
+            here = int(one_site.encode(ct.genotype(int(ids[j])), ct.state(int(ids[j]))))
+            (line,) = ax.plot(result.times, y, lw=2, label=label, **type_style(here, one_site))
+            line._clonesim_type = here
         ax.set_yscale("log")
         ax.axhline(result.config.clinic.imaging_limit, color="0.3", ls=":", lw=1.2)
         _shade_lines(ax, result)
@@ -180,14 +184,15 @@ def plot_site_panels(result, *, mark: bool = True) -> Figure:
     axes[0].set_ylabel("cells at the site")
     axes[0].annotate("imaging limit", (0, result.config.clinic.imaging_limit),
                      xycoords=("axes fraction", "data"), xytext=(4, 3),
-                     textcoords="offset points", fontsize=8, color="0.3")
+                     textcoords="offset points", fontsize=8, color="0.3", bbox=_LABEL_BOX)
     # one legend for all panels: the same type has the same look at every site
     handles = {}
     for ax in axes:
         for h, lab in zip(*ax.get_legend_handles_labels()):
             handles.setdefault(lab, h)
-    order = sorted(handles, key=lambda lab: (int(ct.genotype(handles[lab]._clonesim_type)),
-                                             int(ct.state(handles[lab]._clonesim_type))))
+    order = sorted(handles, key=lambda lab: (
+        int(one_site.genotype(handles[lab]._clonesim_type)),
+        int(one_site.state(handles[lab]._clonesim_type))))
     axes[-1].legend([handles[lab] for lab in order], order, loc="upper left", fontsize=8,
                     frameon=False, bbox_to_anchor=(1.01, 1.0))
     fig.suptitle(f"{result.config.title or 'clonesim'}: each site over time "
