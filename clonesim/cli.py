@@ -96,6 +96,7 @@ examples:
 FIGURE_EXAMPLES = """\
 examples:
   clonesim figure --list
+  clonesim figure --all --out slides/
   clonesim figure recurrence --format svg --out fig/
   clonesim figure muller --style paper --format pdf
   clonesim figure recurrence --format gif
@@ -255,6 +256,9 @@ def _parser() -> argparse.ArgumentParser:
         epilog=FIGURE_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     fig.add_argument("name", nargs="?", help="figure name (see --list)")
     fig.add_argument("--list", action="store_true", help="list the figures and what they show")
+    fig.add_argument("--all", action="store_true",
+                     help="draw every figure into --out, with captions.md (caption, alt text "
+                          "and the command that redraws each)")
     fig.add_argument("--format", choices=("png", "svg", "pdf", "gif", "mp4"), default="png",
                      help="png, svg, pdf; gif (an animation, no ffmpeg needed) or mp4 (needs "
                           "ffmpeg: pip install 'clonesim[video]') for figures with a time axis "
@@ -413,6 +417,7 @@ def _cmd_cohort(args) -> int:
     import pandas as pd
 
     from .plots import plot_arms, plot_survival, save_figure
+    from .results import format_summary_table
 
     cfg = _load(args)
     out = Path(args.out)
@@ -428,8 +433,7 @@ def _cmd_cohort(args) -> int:
     for arm, cohort in cohorts.items():
         title = f"arm: {arm}" if arm else (cfg.title or stem)
         print(f"{title}\n  {cohort.summary().replace(chr(10), chr(10) + '  ')}")
-        with pd.option_context("display.width", 120, "display.precision", 0):
-            print("  " + cohort.summary_table().to_string(index=False).replace("\n", "\n  "))
+        print(format_summary_table(cohort.summary_table(), indent="  "))
         table = cohort.to_dataframe()
         table.insert(0, "arm", arm or "")
         tables.append(table)
@@ -456,8 +460,10 @@ def _cmd_figure(args) -> int:
             extra = [x for x, on in (("gif, mp4", entry.animated), ("--n", entry.sized)) if on]
             print(f"{name:<{width}}  {entry.about}" + (f" [{', '.join(extra)}]" if extra else ""))
         return 0
+    if args.all:
+        return _figure_all(args)
     if not args.name:
-        raise ConfigError("figure: give a figure name, or --list to see them")
+        raise ConfigError("figure: give a figure name, --all, or --list to see them")
     if args.name not in gallery.FIGURES:
         import difflib
 
@@ -492,6 +498,32 @@ def _cmd_figure(args) -> int:
         gallery.save(fig, path, dpi=args.dpi)
     info = fig.clonesim
     print(f"wrote {path} (seed {info['seed']}; {TEACHING_NOTE})")
+    return 0
+
+
+def _figure_all(args) -> int:
+    """Every gallery figure into ``--out``, and ``captions.md`` beside them."""
+    from . import gallery
+    from .gallery.captions import captions_markdown
+
+    if args.name:
+        raise ConfigError("figure: give a figure name or --all, not both")
+    if args.format in ("gif", "mp4") or args.n is not None or args.seed is not None:
+        raise ConfigError("figure --all: draws each figure with its own seed and size as a "
+                          "still image; --format png, svg or pdf, and no --n or --seed")
+    out = Path(args.out)
+    _prepare_out(out)
+    entries = []
+    for name in gallery.FIGURES:
+        fig = gallery.figure(name, style=args.style, mark=not args.no_mark)
+        path = gallery.save(fig, out / f"{name}.{args.format}", dpi=args.dpi)
+        command = (f"clonesim figure {name} --seed {fig.clonesim['seed']} --style {args.style}"
+                   f" --format {args.format}")
+        entries.append((name, path.name, fig, command))
+        print(f"wrote {path}")
+    captions = out / "captions.md"
+    captions.write_text(captions_markdown(entries) + "\n", encoding="utf-8")
+    print(f"wrote {captions} ({len(entries)} figures; {TEACHING_NOTE})")
     return 0
 
 

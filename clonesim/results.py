@@ -400,22 +400,28 @@ class Cohort(ResultSet):
         return sum(r.refractory for r in treated) / len(treated) if treated else float("nan")
 
     def summary_table(self) -> "pd.DataFrame":
-        """Per endpoint: patients, events, median days with a 95% band."""
+        """Per endpoint: patients, events, median days with a 95% band.
+
+        A median or bound the curve never reaches (it stays above one half)
+        is NaN, so the columns stay numeric; :func:`format_summary_table`
+        prints it as "not reached".
+        """
         import pandas as pd
 
         rows = []
         n_lines = max((len(r.lines) for r in self), default=0)
+        nan = float("nan")
         for endpoint, line in [("os", 1)] + [("pfs", k) for k in range(1, n_lines + 1)]:
             events, censored = self.endpoint_times(endpoint, line)
             row = {"endpoint": "overall survival" if endpoint == "os" else f"PFS line {line}",
                    "patients": len(events) + len(censored), "events": len(events),
-                   "median_days": float("inf"), "median_low_days": float("inf"),
-                   "median_high_days": float("inf")}
+                   "median_days": nan, "median_low_days": nan, "median_high_days": nan}
             km = self.survival(endpoint, line)
             if km is not None:
                 ci = km_band(km)
-                row.update(median_days=km_median(km.sf), median_low_days=km_median(ci.low),
-                           median_high_days=km_median(ci.high))
+                row.update({k: _reached(km_median(sf)) for k, sf in
+                            (("median_days", km.sf), ("median_low_days", ci.low),
+                             ("median_high_days", ci.high))})
             rows.append(row)
         return pd.DataFrame(rows)
 
@@ -444,3 +450,36 @@ def km_median(sf) -> float:
     """First time at which a survival curve is at or below 0.5 (inf if never)."""
     below = np.flatnonzero(sf.probabilities <= 0.5)
     return float(sf.quantiles[below[0]]) if below.size else float("inf")
+
+
+def _reached(days: float) -> float:
+    """A median in days, NaN where the curve never reaches one half."""
+    return days if np.isfinite(days) else float("nan")
+
+
+def format_summary_table(table, indent: str = "") -> str:
+    """A :meth:`Cohort.summary_table` as text: medians to the day, and "not
+    reached" where the curve stays above one half.
+
+    Parameters
+    ----------
+    table
+        The DataFrame :meth:`Cohort.summary_table` returns.
+    indent
+        Put before every line.
+
+    Returns
+    -------
+    str
+    """
+    def days(v) -> str:
+        return "not reached" if v != v else f"{v:.0f}"
+
+    rows = [("endpoint", "patients", "events", "median days", "95% band (days)")]
+    for r in table.itertuples(index=False):
+        rows.append((r.endpoint, str(r.patients), str(r.events), days(r.median_days),
+                     f"{days(r.median_low_days)} to {days(r.median_high_days)}"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                       for i, (c, w) in enumerate(zip(row, widths))) for row in rows]
+    return "\n".join(indent + line.rstrip() for line in lines)

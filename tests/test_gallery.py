@@ -6,6 +6,7 @@ Teaching model, not for clinical use."""
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -16,7 +17,10 @@ from PIL import Image
 import clonesim
 from clonesim import classroom, gallery, plots
 from clonesim.cli import main
+from clonesim.gallery import captions
 from clonesim.provenance import TEACHING_NOTE
+
+from .test_plots import legends_outside_data
 
 # Small sizes keep the suite quick; each figure's own default is checked by
 # rendering it in test_every_figure_renders_in_every_format for one format.
@@ -33,6 +37,61 @@ def test_every_figure_renders_in_every_format(name, tmp_path):
         for fmt in ("png", "svg", "pdf"):
             path = gallery.save(fig, tmp_path / f"{name}.{fmt}", dpi=60)
             assert path.stat().st_size > 1000
+        # its caption and alt text fill from the run, and no legend covers data
+        assert captions.caption(name, fig) and captions.alt_text(name, fig)
+        legends_outside_data(fig)
+
+
+def test_every_idea_has_a_figure_with_caption_and_alt_text():
+    ideas = {entry.idea for entry in gallery.FIGURES.values()}
+    assert ideas == set(captions.IDEAS)
+    for name, entry in gallery.FIGURES.items():
+        assert entry.caption == captions.TEXTS[name][1] and entry.alt == captions.TEXTS[name][2]
+        assert len(entry.caption) > 100 and len(entry.alt) > 60
+
+
+@pytest.mark.parametrize("name", list(gallery.FIGURES))
+def test_captions_state_no_number_of_their_own(name):
+    """Every number in a caption or alt text comes from the simulation: the
+    templates hold no digit outside their {placeholders}."""
+    for template in captions.TEXTS[name][1:]:
+        bare = re.sub(r"\{[^}]*\}", "", template)
+        assert not re.search(r"\d", bare), (name, bare)
+
+
+def test_caption_claims_hold():
+    """The comparisons the captions make in words, on the figures' own seeds."""
+    two = gallery.figure("two_percent").clonesim["facts"]
+    # the 2% left after one dose are nearly all sensitive; resistant ~1e-5 or less
+    assert float(two["classic_susceptible_left"].rstrip("%")) > 99.9
+    assert float(two["classic_resistant_at_diagnosis"]) < 1e-4
+    assert two["really_resistant_at_diagnosis"] == "2.0%"
+    assert float(two["really_susceptible_left"].rstrip("%")) < 60
+    rec = gallery.figure("recurrence").clonesim["facts"]
+    assert rec["nadir"] < gallery.load_scenario("classic_98_2").clinic.imaging_limit
+    assert float(rec["resistant_at_failure"].rstrip("%")) > 50
+    fl = gallery.figure("fluctuation", n=400).clonesim["facts"]
+    assert fl["variance_to_mean"] > 10  # "far more than chance" (Poisson: 1)
+    nr = gallery.figure("no_resistance", n=300).clonesim["facts"]
+    assert nr["p_death"] < nr["p_pure"]  # the curve with death falls earlier
+    rs = gallery.figure("receptor_switch").clonesim["facts"]
+    assert rs["sequence_line2"] == "H2" and rs["rebiopsy_line2"] == "C"
+    assert rs["rebiopsy_line2_days"] > rs["sequence_line2_days"]
+
+
+def test_cli_figure_all_writes_every_figure_and_captions(tmp_path, capsys):
+    status, out, _ = cli(["figure", "--all", "--out", tmp_path, "--style", "paper",
+                          "--dpi", "40"], capsys)
+    assert status == 0
+    text = (tmp_path / "captions.md").read_text(encoding="utf-8")
+    for name in gallery.FIGURES:
+        assert (tmp_path / f"{name}.png").stat().st_size > 1000
+        assert f"## {name}" in text and f"clonesim figure {name} --seed" in text
+    assert text.count("- alt text: ") == len(gallery.FIGURES)
+    assert text.count(f"- note: {TEACHING_NOTE}") == len(gallery.FIGURES)
+    assert "{" not in text  # every template filled
+    status, _, err = cli(["figure", "--all", "--format", "gif", "--out", tmp_path], capsys)
+    assert status == 2 and "--all" in err
 
 
 def test_lecture_style_is_16_by_9_with_large_text():

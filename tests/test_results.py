@@ -255,3 +255,74 @@ def test_tumour_that_dies_out_unconditioned_is_not_called_cured():
         if r.outcome == "died out before detection":
             assert not r.cured and r.detection_time is None and not r.lines
             assert r.events[-1].kind == "died out before detection"
+
+
+# ---------------------------------------------------------------------------
+# Survival tables and figures
+# ---------------------------------------------------------------------------
+
+
+def test_summary_table_says_not_reached_and_stays_numeric():
+    """The combination arm cures about half its patients, so its PFS upper
+    bound (and, here, its median) is never reached: NaN in the frame,
+    "not reached" in the text, never "inf"."""
+    from clonesim.config import arm_config
+    from clonesim.results import format_summary_table
+
+    cfg = load_config(ROOT / "configs" / "combination_vs_sequence.toml")
+    cohort = clonesim.simulate_cohort(arm_config(cfg, "combination"), 20, seed=1)
+    table = cohort.summary_table()
+    assert table["median_high_days"].dtype.kind == "f"
+    assert table["median_high_days"].isna().any()
+    assert not np.isinf(table[["median_days", "median_low_days", "median_high_days"]].to_numpy()).any()
+    text = format_summary_table(table)
+    assert "not reached" in text and "inf" not in text
+    assert text.splitlines()[0].split()[0] == "endpoint"
+
+
+def test_arms_are_compared_where_they_differ():
+    """receptor_switch's arms give the same line 1, so line-1 PFS is the same
+    in both; the figure compares PFS on line 2, from its start."""
+    from clonesim.config import arm_config
+    from clonesim.plots import first_differing_line, plot_arms
+
+    cfg = load_config(ROOT / "configs" / "receptor_switch.toml")
+    cohorts = {arm: clonesim.simulate_cohort(arm_config(cfg, arm), 8, seed=1)
+               for arm in cfg.cohort.arms}
+    a, b = cohorts.values()
+    assert a.endpoint_times("pfs", 1) == b.endpoint_times("pfs", 1)
+    assert first_differing_line(cohorts) == 2
+    fig = plot_arms(cohorts, mark=False)
+    assert [ax.get_xlabel() for ax in fig.axes] == ["days from detection",
+                                                    "days from start of line 2"]
+    assert [ax.get_xlabel() for ax in plot_arms(cohorts, endpoint="pfs", line=3).axes] == [
+        "days from start of line 3"]
+    with pytest.raises(ValueError, match="endpoint"):
+        plot_arms(cohorts, endpoint="dfs")
+
+
+def test_survival_panels_name_their_time_origin():
+    cfg = load_config(ROOT / "configs" / "classic_98_2.toml")
+    cohort = clonesim.simulate_cohort(cfg, 6, seed=1)
+    fig = clonesim.plot_survival(cohort, lines=2)
+    assert [ax.get_xlabel() for ax in fig.axes] == [
+        "days from detection", "days from start of line 1", "days from start of line 2"]
+
+
+def test_adaptive_os_panel_is_not_empty():
+    """No patient dies in adaptive_vs_continuous (the burden stays below the
+    lethal size), so there is no Kaplan-Meier estimate; the panel must still
+    say so with a flat line over the follow-up, not show an empty 0-1 axis."""
+    from clonesim.config import arm_config
+    from clonesim.plots import plot_arms
+
+    cfg = load_config(ROOT / "configs" / "adaptive_vs_continuous.toml")
+    cohorts = {arm: clonesim.simulate_cohort(arm_config(cfg, arm), 4, seed=1)
+               for arm in cfg.cohort.arms}
+    fig = plot_arms(cohorts, mark=False)
+    os_ax = fig.axes[0]
+    assert len(os_ax.get_lines()) == len(cohorts)
+    assert os_ax.get_xlim()[1] > 100
+    labels = [t.get_text() for t in os_ax.get_legend().get_texts()]
+    if all(c.survival("os") is None for c in cohorts.values()):
+        assert all("no events" in lab for lab in labels)

@@ -20,6 +20,12 @@ One module per job:
 - :mod:`~clonesim.gallery.data`: the many-tumour simulations behind some
   figures, as data (the notebooks call them);
 - :mod:`~clonesim.gallery.figures`: one function per figure, fixed seeds;
+- :mod:`~clonesim.gallery.stories`: figures that set two runs of one patient
+  side by side (the 2%, receptor switch, local and adaptive therapy, sites);
+- :mod:`~clonesim.gallery.facts`: the numbers each caption states, read from
+  the simulation that drew the figure;
+- :mod:`~clonesim.gallery.captions`: the nine ideas, captions and alt text,
+  and ``captions.md`` (``clonesim figure --all``);
 - :mod:`~clonesim.gallery.catalogue`: :data:`FIGURES` by name, and :func:`figure`;
 - :mod:`~clonesim.gallery.style`: the ``lecture`` and ``paper`` styles;
 - :mod:`~clonesim.gallery.output`: saving and animating, with provenance.
@@ -41,6 +47,8 @@ __all__ = ["FIGURES", "STYLES", "figure", "save", "animate", "ffmpeg_path", "fin
            "apply_style",
            "fluctuation_data", "no_resistance_data", "sweep_data", "recurrence", "muller",
            "fluctuation", "no_resistance", "survival", "arms", "sites", "sweep",
+           "two_percent", "receptor_switch", "local_therapy", "adaptive", "sites_over_time",
+           "IDEAS", "caption", "alt_text", "captions_markdown",
            # besides: the catalogue's entry type, the experiments' scenarios and
            # constants (the notebooks use NR_U, NR_BIRTH), where scenarios are found
            "GalleryFigure", "MP4_HELP", "LD_N0", "LD_FINAL", "LD_U", "NR_U", "NR_BIRTH",

@@ -9,38 +9,62 @@ from typing import Callable
 
 from matplotlib.figure import Figure
 
+from .captions import TEXTS
 from .figures import arms, fluctuation, muller, no_resistance, recurrence, sites, survival, sweep
+from .stories import adaptive, local_therapy, receptor_switch, sites_over_time, two_percent
 from .style import apply_style
 
 
 @dataclass(frozen=True)
 class GalleryFigure:
-    """One entry of the gallery: how to draw it and what it shows."""
+    """One entry of the gallery: how to draw it, what it shows, which of the
+    course's ideas it teaches (:data:`clonesim.gallery.captions.IDEAS`), and
+    its caption and alt text as templates filled from the simulation."""
 
     build: Callable[..., Figure]
     about: str
     animated: bool  # has a time axis in days that an animation can unfold
     sized: bool  # takes ``n`` (many tumours or patients)
+    idea: int = 0
+    caption: str = ""
+    alt: str = ""
+
+
+def _entry(name: str, build, about: str, animated: bool, sized: bool) -> GalleryFigure:
+    idea, caption, alt = TEXTS[name]
+    return GalleryFigure(build, about, animated, sized, idea, caption, alt)
 
 
 FIGURES: dict[str, GalleryFigure] = {
-    "recurrence": GalleryFigure(recurrence, "one patient's burden by cell type, log axis, "
-                                "diagnosis size, imaging limit, therapy lines (classic_98_2)",
-                                True, False),
-    "muller": GalleryFigure(muller, "Muller plot: clone composition over time, nested by "
-                            "lineage, with the total burden (classic_98_2)", True, False),
-    "fluctuation": GalleryFigure(fluctuation, "Luria-Delbrück fluctuation histogram of "
-                                 "resistant cells, theory overlaid", False, True),
-    "no_resistance": GalleryFigure(no_resistance, "P(no resistant cell) against tumour size, "
-                                   "Goldie-Coldman and Iwasa-Nowak-Michor curves", False, True),
-    "survival": GalleryFigure(survival, "Kaplan-Meier curves of a virtual cohort, refractory "
-                              "share (refractory_cohort)", True, True),
-    "arms": GalleryFigure(arms, "two arms on the same patients: combination versus sequence "
-                          "(combination_vs_sequence)", True, True),
-    "sites": GalleryFigure(sites, "burden by site: the brain as a sanctuary "
-                           "(her2_brain_sanctuary)", True, False),
-    "sweep": GalleryFigure(sweep, "heatmap of median survival by kill fraction and mutation "
-                           "rate (classic_98_2)", False, True),
+    "two_percent": _entry("two_percent", two_percent, "the 2% left after one dose are mostly "
+                          "sensitive: classic_98_2 beside two_percent_resistant", False, False),
+    "recurrence": _entry("recurrence", recurrence, "one patient's burden by cell type, log "
+                         "axis, diagnosis size, imaging limit, therapy lines (classic_98_2)",
+                         True, False),
+    "muller": _entry("muller", muller, "Muller plot: clone composition over time, nested by "
+                     "lineage, with the total burden (classic_98_2)", True, False),
+    "fluctuation": _entry("fluctuation", fluctuation, "Luria-Delbrück fluctuation histogram of "
+                          "resistant cells, theory overlaid", False, True),
+    "no_resistance": _entry("no_resistance", no_resistance, "P(no resistant cell) against "
+                            "tumour size, Goldie-Coldman and Iwasa-Nowak-Michor curves",
+                            False, True),
+    "survival": _entry("survival", survival, "Kaplan-Meier curves of a virtual cohort, one "
+                       "time origin per panel, refractory share (refractory_cohort)", True, True),
+    "receptor_switch": _entry("receptor_switch", receptor_switch, "Muller plot of ER+ cells "
+                              "switching to ER-, hatched; re-biopsy compared in the caption "
+                              "(receptor_switch)", True, False),
+    "sites": _entry("sites", sites, "burden by site: the brain as a sanctuary "
+                    "(her2_brain_sanctuary)", True, False),
+    "sites_over_time": _entry("sites_over_time", sites_over_time, "one panel per site, cell "
+                              "types over time (her2_brain_sanctuary)", False, False),
+    "local_therapy": _entry("local_therapy", local_therapy, "one patient with and without "
+                            "surgery and radiation, burden by site (local_therapy)", False, False),
+    "arms": _entry("arms", arms, "arms on the same patients, compared on OS and on PFS of the "
+                   "line where they differ (combination_vs_sequence)", True, True),
+    "adaptive": _entry("adaptive", adaptive, "one patient under continuous and adaptive "
+                       "therapy (adaptive_vs_continuous)", False, False),
+    "sweep": _entry("sweep", sweep, "heatmap of median survival by kill fraction and mutation "
+                    "rate (classic_98_2)", False, True),
 }
 
 

@@ -12,21 +12,25 @@ from ..config import Config, ConfigError, arm_config
 from ..runners import simulate, simulate_cohort
 from .data import (NR_BIRTH, NR_U, fluctuation_data, no_resistance_config,
                    no_resistance_data, sweep_data)
+from . import facts
 from .finder import load_scenario
 
 
-def _tag(fig: Figure, name: str, config: Config, seed) -> Figure:
+def _tag(fig: Figure, name: str, config: Config, seed, numbers: dict | None = None) -> Figure:
     """Remember what drew a figure, so that :func:`clonesim.gallery.save` can
-    write its provenance."""
-    fig.clonesim = {"name": name, "config": config, "seed": seed}
+    write its provenance, and the numbers its caption states (read from the
+    simulation that drew it: :mod:`clonesim.gallery.facts`)."""
+    fig.clonesim = {"name": name, "config": config, "seed": seed, "facts": dict(numbers or {})}
     return fig
 
 
-def _one_patient(plot, name: str, config, seed: int, mark: bool) -> Figure:
-    """A figure of one simulated patient, tagged with its provenance."""
+def _one_patient(plot, name: str, config, seed: int, mark: bool, read=None) -> Figure:
+    """A figure of one simulated patient, tagged with its provenance and the
+    facts ``read(result)`` finds in it."""
     cfg = load_scenario(config)
     result = simulate(cfg, seed=seed)
-    return _tag(plot(result, mark=mark), name, cfg, result.seed)
+    return _tag(plot(result, mark=mark), name, cfg, result.seed,
+                read(result) if read else None)
 
 
 def recurrence(*, seed: int = 3, config="classic_98_2", mark: bool = True) -> Figure:
@@ -46,7 +50,7 @@ def recurrence(*, seed: int = 3, config="classic_98_2", mark: bool = True) -> Fi
     -------
     matplotlib.figure.Figure
     """
-    return _one_patient(plots.plot_burden, "recurrence", config, seed, mark)
+    return _one_patient(plots.plot_burden, "recurrence", config, seed, mark, facts.recurrence)
 
 
 def muller(*, seed: int = 3, config="classic_98_2", mark: bool = True) -> Figure:
@@ -65,7 +69,7 @@ def muller(*, seed: int = 3, config="classic_98_2", mark: bool = True) -> Figure
     -------
     matplotlib.figure.Figure
     """
-    return _one_patient(plots.plot_muller, "muller", config, seed, mark)
+    return _one_patient(plots.plot_muller, "muller", config, seed, mark, facts.recurrence)
 
 
 def fluctuation(*, n: int = 2000, seed: int = 1943, mark: bool = True) -> Figure:
@@ -88,7 +92,7 @@ def fluctuation(*, n: int = 2000, seed: int = 1943, mark: bool = True) -> Figure
     """
     resistant, m, cfg = fluctuation_data(n, seed)
     fig = plots.plot_fluctuation(resistant, m, mark=mark)
-    return _tag(fig, "fluctuation", cfg, seed)
+    return _tag(fig, "fluctuation", cfg, seed, facts.fluctuation(resistant, m))
 
 
 def no_resistance(*, n: int = 300, seed: int = 1979, mark: bool = True) -> Figure:
@@ -111,7 +115,8 @@ def no_resistance(*, n: int = 300, seed: int = 1979, mark: bool = True) -> Figur
     """
     table = no_resistance_data(n, seed)
     fig = plots.plot_no_resistance(table, NR_U, NR_BIRTH, mark=mark)
-    return _tag(fig, "no_resistance", no_resistance_config(0.5, 1e5), seed)
+    return _tag(fig, "no_resistance", no_resistance_config(0.5, 1e5), seed,
+                facts.no_resistance(table, NR_U, NR_BIRTH))
 
 
 def survival(*, n: int = 200, seed: int = 1, config="refractory_cohort",
@@ -136,7 +141,8 @@ def survival(*, n: int = 200, seed: int = 1, config="refractory_cohort",
     """
     cfg = load_scenario(config)
     cohort = simulate_cohort(cfg, n, seed=seed)
-    return _tag(plots.plot_survival(cohort, lines=2, mark=mark), "survival", cfg, seed)
+    return _tag(plots.plot_survival(cohort, lines=2, mark=mark), "survival", cfg, seed,
+                facts.survival(cohort))
 
 
 def arms(*, n: int = 150, seed: int = 1, config="combination_vs_sequence",
@@ -163,7 +169,7 @@ def arms(*, n: int = 150, seed: int = 1, config="combination_vs_sequence",
     if not cfg.cohort.arms:
         raise ConfigError(f"{cfg.source}: has no [cohort.arms] to compare")
     cohorts = {arm: simulate_cohort(arm_config(cfg, arm), n, seed=seed) for arm in cfg.cohort.arms}
-    return _tag(plots.plot_arms(cohorts, mark=mark), "arms", cfg, seed)
+    return _tag(plots.plot_arms(cohorts, mark=mark), "arms", cfg, seed, facts.arms(cohorts))
 
 
 def sites(*, seed: int = 2, config="her2_brain_sanctuary", mark: bool = True) -> Figure:
@@ -179,7 +185,7 @@ def sites(*, seed: int = 2, config="her2_brain_sanctuary", mark: bool = True) ->
     -------
     matplotlib.figure.Figure
     """
-    return _one_patient(plots.plot_sites, "sites", config, seed, mark)
+    return _one_patient(plots.plot_sites, "sites", config, seed, mark, facts.sites)
 
 
 def sweep(*, n: int = 6, seed: int = 1, config="classic_98_2", mark: bool = True) -> Figure:
@@ -205,4 +211,4 @@ def sweep(*, n: int = 6, seed: int = 1, config="classic_98_2", mark: bool = True
                            value_label="median days from detection to death",
                            title=f"{cfg.title}: survival by kill fraction and mutation rate "
                                  f"({n} patients per cell)")
-    return _tag(fig, "sweep", cfg, seed)
+    return _tag(fig, "sweep", cfg, seed, facts.sweep(table, n))

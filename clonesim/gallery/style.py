@@ -64,7 +64,38 @@ def apply_style(fig: Figure, style: str = "lecture") -> Figure:
             line.set_markersize(line.get_markersize() * math.sqrt(ls))
         for coll in fig.findobj(LineCollection):
             coll.set_linewidths(np.asarray(coll.get_linewidths()) * ls)
+    _wrap_titles(fig)
     return fig
+
+
+def _wrap_titles(fig: Figure) -> None:
+    """Break titles that the larger lecture text makes wider than the figure
+    (or than their axes) onto more lines, instead of letting them run off
+    the slide."""
+    import textwrap
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    titles = [(ax.title, ax) for ax in fig.axes if ax.get_title()]
+    if fig._suptitle is not None:
+        titles.append((fig._suptitle, None))
+    if not titles:
+        return
+    canvas = FigureCanvasAgg(fig)
+    fig.draw_without_rendering()  # a layout pass: where the axes really are
+    renderer = canvas.get_renderer()
+    fig_width = fig.bbox.width
+    for text, ax in titles:
+        # an axes title is centred on its axes: it may overhang a little
+        room = 0.96 * fig_width if ax is None else 1.15 * ax.get_position().width * fig_width
+        room = min(room, 0.96 * fig_width)
+        lines = text.get_text().split("\n")
+        width = text.get_window_extent(renderer).width
+        widest = max(len(line) for line in lines)
+        if width <= room or not widest:
+            continue
+        chars = max(int(widest * room / width), 10)
+        text.set_text("\n".join(textwrap.fill(line, chars) for line in lines))
 
 
 def _room_for_mark(fig: Figure) -> None:

@@ -64,12 +64,12 @@ def plot_fluctuation(resistant, m: float, ax=None, *, mark: bool = True,
     fig, ax = new_axes(ax, figsize=(9, 5))
     x = np.arange(len(bins))
     ax.bar(x, observed, width=0.75, color="#56B4E9", edgecolor="#0072B2",
-           label=f"simulated tumours (n={n})")
+           label=f"simulated tumours\n(n={n})")
     ax.plot(x, theory, "o-", color="#D55E00", lw=2, ms=6,
-            label=f"Luria-Delbrück law (expected mutations per tumour m = {m:.2g})")
+            label=f"Luria-Delbrück law\n(m = {m:.2g} expected\nmutations per tumour)")
     shown = poisson > 1e-6
     ax.plot(x[shown], poisson[shown], "s--", color="0.4", lw=1.5, ms=5,
-            label=f"Poisson, same mean ({mean:.3g}): if the drug caused resistance")
+            label=f"Poisson, same mean ({mean:.3g}):\nif the drug caused\nresistance")
     ax.set_yscale("log")
     floor = 0.5 / max(n, 1)
     ax.set_ylim(floor, 1.5)
@@ -78,12 +78,14 @@ def plot_fluctuation(resistant, m: float, ax=None, *, mark: bool = True,
     ax.set_xlabel("resistant cells per tumour, before any treatment")
     ax.set_ylabel("fraction of tumours")
     var = float(r.var()) if n > 1 else 0.0
-    ax.annotate(f"variance / mean = {var / mean if mean else float('nan'):.3g}\n"
-                "(1 for Poisson): rare early mutants\nmake jackpots",
-                (0.98, 0.72), xycoords="axes fraction", ha="right", va="top", fontsize=8)
+    ratio = f"{var / mean if mean else float('nan'):.3g}"
     ax.set_title(title or "Was the resistance already there? The fluctuation test on tumours",
                  fontsize=11)
-    ax.legend(loc="upper right", fontsize=8, frameon=False)
+    # outside the axes: inside, it would hide the Poisson peak (at m >= 3 it
+    # sits in the upper middle)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False,
+              title=f"variance / mean = {ratio}\n(1 for Poisson): rare\nearly mutants make\n"
+                    "jackpots", title_fontsize=8, alignment="left")
     ax.grid(alpha=0.25, axis="y")
     if mark:
         add_mark(fig)
@@ -146,18 +148,18 @@ def plot_no_resistance(table, u: float, birth: float, ax=None, *, mark: bool = T
         colour = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")[i % 4]
         if d == 0:
             curve = p_no_resistant_goldie_coldman(sizes, u)
-            name = "Goldie-Coldman, no cell death: exp(-u N)"
+            name = "Goldie-Coldman, no cell death:\nexp(-u N)"
         else:
             curve = p_no_resistant_iwasa_nowak_michor(sizes, u, birth, d)
-            name = (f"Iwasa-Nowak-Michor, death/birth = {d / birth:.2g}: "
+            name = (f"Iwasa-Nowak-Michor, death/birth = {d / birth:.2g}:\n"
                     "exp(-u N (b/d) ln(b/(b-d)))")
         ax.plot(sizes, curve, color=colour, lw=2, ls=LINE_STYLES[i % len(LINE_STYLES)], label=name)
         k, n = group["no_resistant"].to_numpy(), group["tumours"].to_numpy()
         lo, hi = wilson_interval(k, n)
         p = k / n
         ax.errorbar(group["size"], p, yerr=[np.maximum(p - lo, 0), np.maximum(hi - p, 0)], fmt="o", color=colour, ms=6,
-                    capsize=3, label=f"simulated, death/birth = {d / birth:.2g} ({int(n[0])} "
-                                     "tumours per point, 95% interval)")
+                    capsize=3, label=f"simulated, death/birth = {d / birth:.2g}\n({int(n[0])} "
+                                     "tumours per point,\n95% interval)")
     ax.set_xscale("log")
     ax.set_ylim(-0.02, 1.05)
     ax.set_xlabel("tumour size (cells)")
@@ -165,7 +167,7 @@ def plot_no_resistance(table, u: float, birth: float, ax=None, *, mark: bool = T
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
     ax.set_title(f"The bigger the tumour, the surer a resistant cell is in it (u = {u:g} "
                  "per division)", fontsize=11)
-    ax.legend(loc="lower left", fontsize=8, frameon=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     ax.grid(alpha=0.25, which="both")
     if mark:
         add_mark(fig)

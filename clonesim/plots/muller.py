@@ -9,7 +9,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..celltypes import CellTypes
-from .style import add_mark, type_style
+from .labels import stack_labels
+from .style import add_mark, grouped_legend, type_style
 
 _HATCHES = ("", "//", "..", "xx", "\\\\", "oo", "++", "--")
 
@@ -100,6 +101,31 @@ def muller_fractions(result) -> MullerData:
                       parents, layers)
 
 
+def _fill_style(type_id: int, cell_types: CellTypes) -> dict:
+    """How a clone's band is filled: the type's colour (paler for later
+    phenotype states) and, for every state or site but the first, a hatch in
+    an explicit colour: the full hue on a pale fill, white on a full one.
+    Matplotlib >= 3.10 takes the hatch colour from ``hatchcolor`` (left
+    unset, ``fill_between(color=...)`` makes it the fill colour, and the
+    hatch vanishes); older versions take it from the edge colour."""
+    import matplotlib
+
+    style = type_style(type_id, cell_types)
+    cls = int(cell_types.phenotype_class(type_id))
+    hatch = _HATCHES[cls % len(_HATCHES)]
+    # an edge in the fill's own colour closes the antialiasing seams between bands
+    fill = {"facecolor": style["color"], "edgecolor": style["color"], "lw": 0.4}
+    if not hatch:
+        return fill
+    geno, site = int(cell_types.genotype(type_id)), int(cell_types.site(type_id))
+    state = int(cell_types.state(type_id))
+    full = type_style(cell_types.encode(geno, 0, site), cell_types)["color"]
+    ink = full if state > 0 else "white"
+    if tuple(int(v) for v in matplotlib.__version__.split(".")[:2]) >= (3, 10):
+        return {**fill, "hatch": hatch, "hatchcolor": ink}
+    return {**fill, "hatch": hatch, "edgecolor": ink, "lw": 0}  # pragma: no cover - old mpl
+
+
 def plot_muller(result, *, mark: bool = True, burden_panel: bool = True) -> Figure:
     """A Muller plot: the clone composition of one patient over time, each
     clone drawn inside the clone it arose from, with the total burden above.
@@ -131,12 +157,11 @@ def plot_muller(result, *, mark: bool = True, burden_panel: bool = True) -> Figu
     labelled = set()
     for (j, _), h in zip(data.layers, stack.T):
         type_id = int(data.type_ids[j])
-        style = type_style(type_id, cell_types)
-        hatch = _HATCHES[cell_types.phenotype_class(type_id) % len(_HATCHES)]
         label = data.labels[j] if j not in labelled else None
         labelled.add(j)
-        ax.fill_between(t, base, base + h, color=style["color"], lw=0, label=label,
-                        hatch=hatch or None, edgecolor="white" if hatch else None)
+        band = ax.fill_between(t, base, base + h, label=label, **_fill_style(type_id, cell_types))
+        band._clonesim_type = type_id
+        band._clonesim_column = j
         base = base + h
     ax.set_ylim(0, 1)
     ax.set_xlim(t[0], t[-1])
@@ -151,10 +176,10 @@ def plot_muller(result, *, mark: bool = True, burden_panel: bool = True) -> Figu
         for line in result.lines:
             axis.axvline(line.start, color="0.1", lw=1.0)
     label_ax = top if top is not None else ax
-    for line in result.lines:
-        label_ax.annotate(f"line {line.line}: {'+'.join(line.drugs)}", (line.start, 1),
-                          xycoords=("data", "axes fraction"), xytext=(3, -3),
-                          textcoords="offset points", ha="left", va="top", fontsize=8)
+    stack_labels(label_ax, [label_ax.annotate(
+        f"line {line.line}: {'+'.join(line.drugs)}", (line.start, 1),
+        xycoords=("data", "axes fraction"), xytext=(3, -3), textcoords="offset points",
+        ha="left", va="top", fontsize=8) for line in result.lines])
     if result.detection_time is not None:
         label_ax.annotate("detection", (result.detection_time, 0),
                           xycoords=("data", "axes fraction"), xytext=(-3, 3),
@@ -173,7 +198,7 @@ def plot_muller(result, *, mark: bool = True, burden_panel: bool = True) -> Figu
                       f"(one virtual patient, seed {result.seed})", fontsize=11)
     else:
         ax.set_title(f"{cfg.title or 'clonesim'}: who makes up the tumour", fontsize=11)
-    ax.legend(loc="upper left", fontsize=8, frameon=False, bbox_to_anchor=(1.01, 1.0))
+    grouped_legend(ax, cell_types)
     if mark:
         add_mark(fig)
     return fig

@@ -8,8 +8,11 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..celltypes import CellTypes
 from ..outcomes import EventKind
-from .style import LINE_SHADES, LINE_STYLES, OKABE_ITO, add_mark, new_axes, type_style
+from .labels import stack_labels
+from .style import (LINE_SHADES, OKABE_ITO, SITE_STYLES, add_mark, grouped_legend, new_axes,
+                    type_style)
 
 _LABEL_BOX = dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.75)
 
@@ -41,7 +44,8 @@ def plot_burden(result, ax=None, *, show_total: bool = True, mark: bool = True) 
         if not y.any():
             continue
         y[y == 0] = np.nan
-        ax.plot(t, y, label=label, lw=2, **type_style(type_id, cell_types))
+        (line,) = ax.plot(t, y, label=label, lw=2, **type_style(type_id, cell_types))
+        line._clonesim_type = int(type_id)
     if show_total:
         total = result.burden.astype(float)
         total[total == 0] = np.nan
@@ -51,16 +55,16 @@ def plot_burden(result, ax=None, *, show_total: bool = True, mark: bool = True) 
     ax.axhline(c.detection_cells, color="0.3", ls=":", lw=1.2)
     ax.annotate("diagnosis", (0, c.detection_cells), xycoords=("axes fraction", "data"),
                 xytext=(4, 3), textcoords="offset points", fontsize=8, color="0.3",
-                bbox=_LABEL_BOX)  # readable where a curve crosses it
+                bbox=_LABEL_BOX, annotation_clip=True)  # readable where a curve crosses it
     ax.axhline(c.imaging_limit, color="0.55", ls=(0, (1, 3)), lw=1.0)
     ax.annotate("imaging limit: below it, no visible lesion", (0, c.imaging_limit),
                 xycoords=("axes fraction", "data"), xytext=(4, -3), textcoords="offset points",
-                va="top", fontsize=8, color="0.4", bbox=_LABEL_BOX)
+                va="top", fontsize=8, color="0.4", bbox=_LABEL_BOX, annotation_clip=True)
     ax.axhline(c.lethal_cells, color="#D55E00", ls=":", lw=1.2)
     # below its line: above it, the line labels hang from the top of the axes
     ax.annotate("lethal burden", (0, c.lethal_cells), xycoords=("axes fraction", "data"),
                 xytext=(4, -3), textcoords="offset points", va="top", fontsize=8,
-                color="#D55E00", bbox=_LABEL_BOX)
+                color="#D55E00", bbox=_LABEL_BOX, annotation_clip=True)
     top = max(c.lethal_cells * 30, np.nanmax(result.burden) * 3 if result.burden.size else 10)
     ax.set_ylim(0.5, top)
     _shade_lines(ax, result)
@@ -70,7 +74,7 @@ def plot_burden(result, ax=None, *, show_total: bool = True, mark: bool = True) 
     ax.set_title(f"{title}: one virtual patient ({result.outcome}, day {result.end_time:.0f})",
                  fontsize=11)
     ax.plot([], [], marker="v", color="k", ls="none", label="progression (scan)")
-    ax.legend(loc="upper left", fontsize=8, frameon=False, bbox_to_anchor=(1.01, 1.0))
+    grouped_legend(ax, cell_types)
     ax.grid(alpha=0.25, which="major")
     if mark:
         add_mark(fig)
@@ -79,12 +83,15 @@ def plot_burden(result, ax=None, *, show_total: bool = True, mark: bool = True) 
 
 def _shade_lines(ax, result) -> None:
     """Shade each therapy line, mark progressions and local therapies."""
+    labels = []
     for k, line in enumerate(result.lines):
         ax.axvspan(line.start, line.end, color=LINE_SHADES[k % len(LINE_SHADES)], alpha=0.13,
                    lw=0)
-        ax.annotate(f"line {line.line}\n{'+'.join(line.drugs)}", ((line.start + line.end) / 2, 1),
-                    xycoords=("data", "axes fraction"), xytext=(0, -4),
-                    textcoords="offset points", ha="center", va="top", fontsize=8)
+        labels.append(ax.annotate(f"line {line.line}\n{'+'.join(line.drugs)}",
+                                  ((line.start + line.end) / 2, 1),
+                                  xycoords=("data", "axes fraction"), xytext=(0, -4),
+                                  textcoords="offset points", ha="center", va="top",
+                                  fontsize=8, annotation_clip=True))
     for e in result.events:
         if e.kind == EventKind.PROGRESSION:
             ax.plot([e.time], [max(e.burden, 1)], marker="v", color="k", ms=6, ls="none")
@@ -92,12 +99,15 @@ def _shade_lines(ax, result) -> None:
             ax.axvline(e.time, color="#CC79A7", lw=1.5, ls="--")
             ax.annotate(f"{e.kind}\n{e.detail.split(':')[0]}", (e.time, 0.02),
                         xycoords=("data", "axes fraction"), xytext=(3, 0),
-                        textcoords="offset points", fontsize=8, color="#CC79A7")
+                        textcoords="offset points", fontsize=8, color="#CC79A7",
+                        bbox=_LABEL_BOX)
         elif e.kind == EventKind.NO_LINE_LEFT:
             ax.axvspan(e.time, result.end_time, color="0.85", alpha=0.5, lw=0)
-            ax.annotate("no line\nleft", ((e.time + result.end_time) / 2, 1),
-                        xycoords=("data", "axes fraction"), xytext=(0, -4),
-                        textcoords="offset points", ha="center", va="top", fontsize=8)
+            labels.append(ax.annotate("no line\nleft", ((e.time + result.end_time) / 2, 1),
+                                      xycoords=("data", "axes fraction"), xytext=(0, -4),
+                                      textcoords="offset points", ha="center", va="top",
+                                      fontsize=8, annotation_clip=True))
+    stack_labels(ax, labels)
 
 
 def plot_sites(result, ax=None, *, mark: bool = True) -> Figure:
@@ -112,12 +122,12 @@ def plot_sites(result, ax=None, *, mark: bool = True) -> Figure:
             continue
         y[y == 0] = np.nan
         ax.plot(result.times, y, lw=2, label=site, color=OKABE_ITO[(i + 5) % len(OKABE_ITO)],
-                ls=LINE_STYLES[i % len(LINE_STYLES)])
+                ls=SITE_STYLES[i % len(SITE_STYLES)])
     ax.set_yscale("log")
     ax.axhline(result.config.clinic.imaging_limit, color="0.3", ls=":", lw=1.2)
     ax.annotate("imaging limit: the smallest lesion a scan shows", (0, result.config.clinic.imaging_limit),
                 xycoords=("axes fraction", "data"), xytext=(4, 3), textcoords="offset points",
-                fontsize=8, color="0.3")
+                fontsize=8, color="0.3", bbox=_LABEL_BOX)
     _shade_lines(ax, result)
     ax.set_ylim(bottom=0.5)
     ax.set_xlabel("time (days)")
@@ -125,6 +135,68 @@ def plot_sites(result, ax=None, *, mark: bool = True) -> Figure:
     ax.set_title(f"{result.config.title or 'clonesim'}: burden by site", fontsize=11)
     ax.legend(loc="upper left", fontsize=8, frameon=False, bbox_to_anchor=(1.01, 1.0))
     ax.grid(alpha=0.25)
+    if mark:
+        add_mark(fig)
+    return fig
+
+
+def plot_site_panels(result, *, mark: bool = True) -> Figure:
+    """One panel per site (log axis, shared): the cells of each type living
+    there over time, with the therapy lines, so a sanctuary's own clones and
+    states are seen growing while the other sites shrink.
+
+    Parameters
+    ----------
+    result
+        A :class:`clonesim.Result` of a scenario with [sites].
+    mark
+        Add the small "teaching simulation, not for clinical use" mark.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    ct = result.cell_types
+    sites = list(result.config.sites) or ["primary"]
+    fig = Figure(figsize=(4 + 3.3 * len(sites), 5), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(sites), sharey=True, sharex=True))
+    ids = result.type_ids.astype(np.int64)
+    one_site = CellTypes(ct.drug_names, ct.state_names, protect=ct.protect)
+    for s, (ax, site) in enumerate(zip(axes, sites)):
+        for j in np.flatnonzero(np.asarray(ct.site(ids)) == s):
+            y = result.counts[:, j].astype(float)
+            if not y.any():
+                continue
+            y[y == 0] = np.nan
+            label = result.labels[j].replace(f", {site}", "")
+            # the panel is the site: style the type as if there were one site,
+            # so the legend's look holds in every panel
+            here = int(one_site.encode(ct.genotype(int(ids[j])), ct.state(int(ids[j]))))
+            (line,) = ax.plot(result.times, y, lw=2, label=label, **type_style(here, one_site))
+            line._clonesim_type = here
+        ax.set_yscale("log")
+        ax.axhline(result.config.clinic.imaging_limit, color="0.3", ls=":", lw=1.2)
+        _shade_lines(ax, result)
+        ax.set_title(f"at the {site}" if site != "primary" else "tumour", fontsize=10)
+        ax.set_xlabel("time (days)")
+        ax.grid(alpha=0.25)
+    axes[0].set_ylim(bottom=0.5, top=result.config.clinic.lethal_cells * 30)
+    axes[0].set_ylabel("cells at the site")
+    axes[0].annotate("imaging limit", (0, result.config.clinic.imaging_limit),
+                     xycoords=("axes fraction", "data"), xytext=(4, 3),
+                     textcoords="offset points", fontsize=8, color="0.3", bbox=_LABEL_BOX)
+    # one legend for all panels: the same type has the same look at every site
+    handles = {}
+    for ax in axes:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(lab, h)
+    order = sorted(handles, key=lambda lab: (
+        int(one_site.genotype(handles[lab]._clonesim_type)),
+        int(one_site.state(handles[lab]._clonesim_type))))
+    axes[-1].legend([handles[lab] for lab in order], order, loc="upper left", fontsize=8,
+                    frameon=False, bbox_to_anchor=(1.01, 1.0))
+    fig.suptitle(f"{result.config.title or 'clonesim'}: each site over time "
+                 f"(one virtual patient, seed {result.seed}, {result.outcome})", fontsize=11)
     if mark:
         add_mark(fig)
     return fig

@@ -180,7 +180,7 @@ def plot_sweep(table, x: str, y: str | None = None, metric: str = "cured", *,
             ax.set_ylim(-0.02, 1.02)
         ax.set_title(f"{label}, with {band}s ({per} virtual patients per point)", fontsize=10)
         if y is not None:
-            ax.legend(fontsize=8, frameon=False, loc="best")
+            ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     if log_x:
         ax.set_xscale("log")
     if log_y and kind == "heatmap" or (log_y and not on_grid):

@@ -1,0 +1,174 @@
+"""The gallery's figures that set two runs of the same virtual patient side
+by side (a scenario and its comparator, or two arms with the same seed):
+the 98% and the 2%, the receptor switch, local therapy, adaptive therapy,
+and each site over time. Fixed seeds; captions filled from the runs
+(:mod:`clonesim.gallery.facts`).
+"""
+
+from __future__ import annotations
+
+from matplotlib.figure import Figure
+
+from .. import plots
+from ..plots.style import add_mark, grouped_legend
+from ..config import arm_config
+from ..runners import simulate
+from . import facts
+from .figures import _tag
+from .finder import load_scenario
+
+
+def two_percent(*, seed: int = 3, mark: bool = True) -> Figure:
+    """The seeds' "98% killed, 2% left" set beside the model: after one dose
+    the 2% left are nearly all still sensitive (classic_98_2), unless 2% of
+    the cells really resist at diagnosis (two_percent_resistant).
+
+    Parameters
+    ----------
+    seed
+        The patient (the same seed in both scenarios).
+    mark
+        Add the "teaching simulation, not for clinical use" mark.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    classic, really = load_scenario("classic_98_2"), load_scenario("two_percent_resistant")
+    runs = {"classic": simulate(classic, seed=seed), "really": simulate(really, seed=seed)}
+    fig = plots.plot_first_doses({"classic_98_2": runs["classic"],
+                                  "two_percent_resistant": runs["really"]}, mark=mark)
+    return _tag(fig, "two_percent", classic, seed, facts.first_doses(runs))
+
+
+def receptor_switch(*, seed: int = 4, config="receptor_switch", mark: bool = True) -> Figure:
+    """A Muller plot of one patient whose ER+ tumour switches to ER- cells:
+    hormone therapy selects them, so the recurrence is a different tumour.
+    The caption compares the same patient with a re-biopsy before each line.
+
+    Parameters
+    ----------
+    seed
+        The patient (the same seed in both arms).
+    config
+        A scenario with arms ``sequence`` and ``rebiopsy``.
+    mark
+        Add the "teaching simulation, not for clinical use" mark.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    cfg = load_scenario(config)
+    by_arm = {arm: simulate(arm_config(cfg, arm), seed=seed) for arm in ("sequence", "rebiopsy")}
+    fig = plots.plot_muller(by_arm["sequence"], mark=mark)
+    switched = list(cfg.states)[-1]  # the state the tumour switches to
+    return _tag(fig, "receptor_switch", arm_config(cfg, "sequence"), seed,
+                facts.receptor_switch(by_arm, switched))
+
+
+def local_therapy(*, seed: int = 1, config="local_therapy", mark: bool = True) -> Figure:
+    """Burden by site of one patient with the scenario's surgery and
+    radiation (left) and without them (right, the same seed).
+
+    Parameters
+    ----------
+    seed
+        The patient.
+    config
+        A scenario with ``[[therapy.local]]``.
+    mark
+        Add the "teaching simulation, not for clinical use" mark.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    cfg = load_scenario(config)
+    with_local = simulate(cfg, seed=seed)
+    without = simulate(cfg.update({"therapy.local": []}), seed=seed)
+    fig = Figure(figsize=(14, 5), layout="constrained")
+    left, right = fig.subplots(1, 2, sharey=True)
+    plots.plot_sites(with_local, ax=left, mark=False)
+    plots.plot_sites(without, ax=right, mark=False)
+    left.set_title("with the local therapies", fontsize=10)
+    right.set_title("without them (the same patient)", fontsize=10)
+    left.get_legend().remove()
+    right.set_ylabel("")
+    fig.suptitle(f"{cfg.title}: one virtual patient (seed {seed})", fontsize=11)
+    if mark:
+        add_mark(fig)
+    return _tag(fig, "local_therapy", cfg, seed, facts.local_therapy(with_local, without))
+
+
+def adaptive(*, seed: int = 1, config="adaptive_vs_continuous", mark: bool = True) -> Figure:
+    """One patient's burden by cell type under continuous therapy (left) and
+    adaptive therapy, paused when the burden halves (right, the same seed).
+
+    Parameters
+    ----------
+    seed
+        The patient.
+    config
+        A scenario with arms ``continuous`` and ``adaptive``.
+    mark
+        Add the "teaching simulation, not for clinical use" mark.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    cfg = load_scenario(config)
+    by_arm = {arm: simulate(arm_config(cfg, arm), seed=seed) for arm in ("continuous", "adaptive")}
+    fig = Figure(figsize=(14, 5), layout="constrained")
+    axes = fig.subplots(1, 2, sharey=True)
+    for ax, (arm, r) in zip(axes, by_arm.items()):
+        plots.plot_burden(r, ax=ax, mark=False)
+        _shade_pauses(ax, r)
+        ax.set_title(f"{arm}: line 1 ends on day {r.lines[0].end:.0f}\n"
+                     f"({r.lines[0].ended_by})", fontsize=10)
+    # the adaptive story is a factor of two: a log axis down to one cell hides it
+    top = max(float(r.burden.max()) for r in by_arm.values())
+    axes[0].set_ylim(top / 1e4, top * 3)
+    # and the story is line 1: after it, no line is left
+    for ax in axes:
+        ax.set_xlim(0, 2 * max(r.lines[0].end for r in by_arm.values()))
+    grouped_legend(axes[1], by_arm["adaptive"].cell_types)
+    axes[0].get_legend().remove()
+    axes[1].set_ylabel("")
+    fig.suptitle(f"{cfg.title}: one virtual patient (seed {seed}) in each arm", fontsize=11)
+    if mark:
+        add_mark(fig)
+    return _tag(fig, "adaptive", cfg, seed, facts.adaptive(by_arm))
+
+
+def _shade_pauses(ax, result) -> None:
+    """Hatch the days when adaptive therapy paused the drug."""
+    start = None
+    for e in result.events:
+        if str(e.kind) == "pause":
+            start = e.time
+        elif str(e.kind) in ("resume", "progression") and start is not None:
+            ax.axvspan(start, e.time, facecolor="none", hatch="..", edgecolor="0.6", lw=0,
+                       label=None if ax.get_legend_handles_labels()[1].count("drug paused")
+                       else "drug paused")
+            start = None
+
+
+def sites_over_time(*, seed: int = 2, config="her2_brain_sanctuary", mark: bool = True) -> Figure:
+    """One panel per site: each site's cell types over time, so the
+    sanctuary's own clones are seen growing while the drug clears the others.
+
+    Parameters
+    ----------
+    seed, config, mark
+        The patient, a scenario with [sites], the teaching mark.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    cfg = load_scenario(config)
+    result = simulate(cfg, seed=seed)
+    return _tag(plots.plot_site_panels(result, mark=mark), "sites_over_time", cfg, seed,
+                facts.sites(result))
