@@ -97,15 +97,17 @@ def _km_curve(ax, km, colour, style, label) -> None:
     ax.fill_between(t, lo, hi, step="post", color=colour, alpha=0.12, lw=0)
 
 
-def plot_arms(cohorts, *, mark: bool = True) -> Figure:
+def plot_arms(cohorts, *, line: int = 1, mark: bool = True) -> Figure:
     """Compare arms run on the same virtual patients: overall survival (left)
-    and progression-free survival on line 1 (right), one curve per arm."""
+    and progression-free survival on ``line`` (right; pick the line where the
+    arms differ), one curve per arm."""
     fig = Figure(figsize=(11, 4.8), layout="constrained")
     axes = fig.subplots(1, 2, sharey=True)
+    pfs_title = f"progression-free on line {line}" + (" (from its start)" if line > 1 else "")
     for ax, (endpoint, title) in zip(axes, [("os", "overall survival (from detection)"),
-                                            ("pfs", "progression-free on line 1")]):
+                                            ("pfs", pfs_title)]):
         for i, (arm, cohort) in enumerate(cohorts.items()):
-            km = cohort.survival(endpoint, 1)
+            km = cohort.survival(endpoint, line)
             if km is None:
                 continue
             med = km_median(km.sf)
