@@ -200,11 +200,11 @@ class Course:
         self.symptoms()  # symptoms at diagnosis: palliation, not progression
         while True:
             unused = [i for i in range(len(self.therapy.lines)) if i not in self.used]
-            if not unused:
+            index = self.policy.choose_line(self, unused) if unused else None
+            if index is None:  # the list is used up, or no line on it fits the tumour
                 self.event(EventKind.NO_LINE_LEFT)
                 self.state.give(0)
                 return self._supportive_care()
-            index = self.policy.choose_line(self, unused)
             self.used.add(index)
             code, ended_by = self._line(index)
             if ended_by not in (EventKind.PROGRESSION, EventKind.TOXICITY):

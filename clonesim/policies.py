@@ -4,7 +4,8 @@ The course (:mod:`clonesim.course`) grows the tumour between visits and asks
 the patient's policy at each decision point:
 
 ``choose_line(course, unused)``
-    at detection and after each progression: which of the unused lines next;
+    at detection and after each progression: which of the unused lines next
+    (``None``: none fits, supportive care);
 ``at_scan(course, line)``
     after a scan that did not show progression: change what is given?
 ``first_switch(line)`` and ``at_switch(course, line)``
@@ -42,8 +43,9 @@ class Policy:
     def __init__(self, therapy: Therapy):
         self.therapy = therapy
 
-    def choose_line(self, course: Course, unused: list[int]) -> int:
-        """Index (into ``therapy.lines``) of the next line; ``unused`` is never empty."""
+    def choose_line(self, course: Course, unused: list[int]) -> int | None:
+        """Index (into ``therapy.lines``) of the next line, or ``None`` for
+        supportive care; ``unused`` is never empty."""
         return unused[0]
 
     def at_scan(self, course: Course, line: Line) -> None:
@@ -63,11 +65,13 @@ Sequence = Policy
 
 class Rebiopsy(Policy):
     """At detection and each progression, biopsy the tumour and give the first
-    unused line the sample reads sensitive to (else the next in order)."""
+    unused line the sample reads sensitive to. If none reads sensitive, give
+    none (supportive care): a clinic does not give a hormone therapy to a
+    sample that reads ER-, even when it is the only line left."""
 
     name = "rebiopsy"
 
-    def choose_line(self, course: Course, unused: list[int]) -> int:
+    def choose_line(self, course: Course, unused: list[int]) -> int | None:
         th, st, model = self.therapy, course.state, course.model
         by_site = st.burden_by_site()
         name = th.rebiopsy_site
@@ -84,15 +88,16 @@ class Rebiopsy(Policy):
             sample = biopsy(st.counts[:n], st.types[:n], st.site_of_slots(), site,
                             th.rebiopsy_cells, course.biopsy_rng)
         choice = next((i for i in unused if susceptible_fraction(
-            sample, st.types[:n], model, th.lines[i]) >= th.sensitive_fraction), unused[0])
+            sample, st.types[:n], model, th.lines[i]) >= th.sensitive_fraction), None)
         mix: dict[str, int] = {}
         for k in np.flatnonzero(sample):
             label = model.label(int(st.types[k]))
             mix[label] = mix.get(label, 0) + int(sample[k])
         told = ", ".join(f"{c} {lab}" for lab, c in sorted(mix.items(), key=lambda x: -x[1])) \
             or "no tumour cell in the sample"
-        course.event(EventKind.REBIOPSY, detail=f"{where}: {told}; chooses "
-                                                f"{'+'.join(th.lines[choice])}")
+        chosen = ("no line on the list fits" if choice is None
+                  else f"chooses {'+'.join(th.lines[choice])}")
+        course.event(EventKind.REBIOPSY, detail=f"{where}: {told}; {chosen}")
         return choice
 
 

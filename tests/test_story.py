@@ -94,14 +94,17 @@ def test_rebiopsy_beats_fixed_sequence_on_line_2():
     diffs, chose_c, er_neg = [], 0, []
     for a, b in zip(seq, reb):
         assert a.detection_time == b.detection_time  # the same tumour at diagnosis
-        assert len(a.lines) >= 2 and len(b.lines) >= 2
+        assert len(a.lines) >= 2
+        if len(b.lines) < 2:  # a primary that reads mostly ER- gets C first, then nothing fits
+            assert b.lines[0].drugs == ("C",)
+            continue
         pfs = [r.lines[1].end - r.lines[1].start for r in (a, b)]
         diffs.append(pfs[1] - pfs[0])
         chose_c += b.lines[1].drugs == ("C",)
         t = a.lines[0].end  # line 1 progression, before anything differs between arms
         er_neg.append(_state_share(a, t, "ER-"))
     diffs = np.array(diffs)
-    se = diffs.std(ddof=1) / math.sqrt(n)
+    se = diffs.std(ddof=1) / math.sqrt(len(diffs))
     print(f"[rebiopsy] n={n} mean PFS2 gain={diffs.mean():.1f} d (SE {se:.1f}); "
           f"line 2 = C in {chose_c}/{n}; ER- share at line-1 progression "
           f"{np.mean(er_neg):.2f}")
