@@ -67,6 +67,10 @@ def test_caption_claims_hold():
     assert float(two["classic_resistant_at_diagnosis"]) < 1e-4
     assert two["really_resistant_at_diagnosis"] == "2.0%"
     assert float(two["really_susceptible_left"].rstrip("%")) < 60
+    # "the resistant bar barely moves" after dose 1 where 2% resist
+    really = plots.first_dose_counts(clonesim.simulate(
+        gallery.load_scenario("two_percent_resistant"), seed=3))
+    assert 0.8 < really.resistant[1] / really.resistant[0] < 1.5
     rec = gallery.figure("recurrence").clonesim["facts"]
     assert rec["nadir"] < gallery.load_scenario("classic_98_2").clinic.imaging_limit
     assert float(rec["resistant_at_failure"].rstrip("%")) > 50
@@ -77,6 +81,8 @@ def test_caption_claims_hold():
     rs = gallery.figure("receptor_switch").clonesim["facts"]
     assert rs["sequence_line2"] == "H2" and rs["rebiopsy_line2"] == "C"
     assert rs["rebiopsy_line2_days"] > rs["sequence_line2_days"]
+    mk = gallery.figure("marker").clonesim["facts"]
+    assert mk["lead_days"] > 0 and mk["burden_marker"] < mk["burden_scan"]
 
 
 def test_cli_figure_all_writes_every_figure_and_captions(tmp_path, capsys):

@@ -48,6 +48,7 @@ __all__ = ["FIGURES", "STYLES", "figure", "save", "animate", "ffmpeg_path", "fin
            "fluctuation_data", "no_resistance_data", "sweep_data", "recurrence", "muller",
            "fluctuation", "no_resistance", "survival", "arms", "sites", "sweep",
            "two_percent", "receptor_switch", "local_therapy", "adaptive", "sites_over_time",
+           "holiday", "marker",
            "IDEAS", "caption", "alt_text", "captions_markdown",
            # besides: the catalogue's entry type, the experiments' scenarios and
            # constants (the notebooks use NR_U, NR_BIRTH), where scenarios are found

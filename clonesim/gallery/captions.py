@@ -43,7 +43,8 @@ TEXTS = {
     "recurrence": (2,
         "One virtual patient ({title}, seed {seed}): found on day {detection_day:.0f}, treated "
         "with {line1_drugs}, which kills {kill}. The burden falls to {nadir:.1e} cells "
-        "({below_imaging}), yet the tumour comes back after {line1_days:.0f} days on the first line: at its "
+        "({below_imaging}), yet the tumour comes back after {line1_days:.0f} days on the "
+        "first line: at its "
         "failure {resistant_at_failure} of the cells resist {line1_drugs}, against "
         "{resistant_at_diagnosis} at diagnosis. The recurrence grew from the survivors.",
         "Log-scale line chart of cells over time by cell type for one patient: the sensitive "
@@ -139,6 +140,24 @@ TEXTS = {
         "Two log-scale charts of cells by type over time: left, continuous therapy where the "
         "resistant cells take over; right, adaptive therapy where the burden oscillates "
         "between pauses and the resistant cells grow more slowly."),
+    "holiday": (9,
+        "The same virtual patient (seed {seed}) treated without breaks and with planned drug "
+        "holidays ({on_days:.0f} days on each drug, {off_days:.0f} days off; scans go on). "
+        "Days on each line: {lines_plain} without breaks, {lines_breaks} with them; overall "
+        "survival {os_plain} and {os_breaks}. While the drug is off, the sensitive cells "
+        "regrow (the dotted bands).",
+        "Two log-scale charts of cells by type over time for one patient; on the right, "
+        "dotted bands mark the drug holidays, during which the sensitive cells climb back "
+        "before the next doses knock them down."),
+    "marker": (9,
+        "A blood tumour marker read at every visit ({title}, seed {seed}): a confirmed rise "
+        "calls the first line progressed on day {marker_day:.0f}, while scans alone would "
+        "call it on day {scan_day:.0f}, {lead_days:.0f} days later. The next line starts on "
+        "{burden_marker:.1e} cells instead of {burden_scan:.1e}.",
+        "Two panels sharing a time axis: above, cells by type on a log scale; below, the "
+        "marker readings at each visit, falling during response and rising before each "
+        "solid line where progression is called; a dashed line, later, marks where scans "
+        "alone would have called the first line progressed."),
     "sweep": (9,
         "Median survival from detection over a grid of kill per dose and mutation rate "
         "({per_cell} patients per cell): from {shortest} to {longest}, the longest at kill "

@@ -11,7 +11,8 @@ from matplotlib.figure import Figure
 
 from .captions import TEXTS
 from .figures import arms, fluctuation, muller, no_resistance, recurrence, sites, survival, sweep
-from .stories import adaptive, local_therapy, receptor_switch, sites_over_time, two_percent
+from .stories import (adaptive, holiday, local_therapy, marker, receptor_switch,
+                      sites_over_time, two_percent)
 from .style import apply_style
 
 
@@ -63,6 +64,10 @@ FIGURES: dict[str, GalleryFigure] = {
                    "line where they differ (combination_vs_sequence)", True, True),
     "adaptive": _entry("adaptive", adaptive, "one patient under continuous and adaptive "
                        "therapy (adaptive_vs_continuous)", False, False),
+    "holiday": _entry("holiday", holiday, "one patient without and with planned drug "
+                      "holidays (classic_98_2, drug_holiday)", False, False),
+    "marker": _entry("marker", marker, "burden and blood-marker readings: progression called "
+                     "before the scan (tumour_marker)", False, False),
     "sweep": _entry("sweep", sweep, "heatmap of median survival by kill fraction and mutation "
                     "rate (classic_98_2)", False, True),
 }

@@ -194,3 +194,28 @@ def adaptive(by_arm) -> dict:
         out[f"{arm}_ended_by"] = str(line1.ended_by)
         out[f"{arm}_pauses"] = sum(str(e.kind) == "pause" for e in r.events)
     return out
+
+
+def holiday(plain, breaks) -> dict:
+    """The same patient without and with planned breaks: days on each line, survival."""
+    def lines(r):
+        return ", ".join(f"{o.end - o.start:.0f}" for o in r.lines)
+
+    return {"seed": plain.seed, "lines_plain": lines(plain), "lines_breaks": lines(breaks),
+            "os_plain": days(plain.survival_days), "os_breaks": days(breaks.survival_days),
+            "on_days": breaks.config.therapy.holiday_on_days,
+            "off_days": breaks.config.therapy.holiday_off_days}
+
+
+def marker(result, scan_only) -> dict:
+    """Day the marker called line 1 progressed, and the day scans alone did."""
+    called, scanned = result.lines[0].end, scan_only.lines[0].end
+
+    def burden_at(r, day):
+        return float(r.burden[int(np.flatnonzero(r.times <= day)[-1])])
+
+    return {"seed": result.seed, "marker_day": called, "scan_day": scanned,
+            "burden_marker": burden_at(result, called),
+            "burden_scan": burden_at(scan_only, scanned),
+            "lead_days": scanned - called, "visits": len(result.markers),
+            "title": result.config.title}

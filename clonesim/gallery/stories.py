@@ -142,17 +142,74 @@ def adaptive(*, seed: int = 1, config="adaptive_vs_continuous", mark: bool = Tru
     return _tag(fig, "adaptive", cfg, seed, facts.adaptive(by_arm))
 
 
-def _shade_pauses(ax, result) -> None:
-    """Hatch the days when adaptive therapy paused the drug."""
+def _shade_pauses(ax, result, begins=("pause",), ends=("resume", "progression"),
+                  label="drug paused") -> None:
+    """Hatch the days off the drug (adaptive pauses, or planned holidays)."""
     start = None
     for e in result.events:
-        if str(e.kind) == "pause":
+        if str(e.kind) in begins:
             start = e.time
-        elif str(e.kind) in ("resume", "progression") and start is not None:
+        elif str(e.kind) in ends and start is not None:
             ax.axvspan(start, e.time, facecolor="none", hatch="..", edgecolor="0.6", lw=0,
-                       label=None if ax.get_legend_handles_labels()[1].count("drug paused")
-                       else "drug paused")
+                       label=None if label in ax.get_legend_handles_labels()[1] else label)
             start = None
+
+
+def holiday(*, seed: int = 1, mark: bool = True) -> Figure:
+    """The same patient treated without breaks (classic_98_2) and with
+    planned drug holidays (drug_holiday), burden by cell type.
+
+    Parameters
+    ----------
+    seed
+        The patient (the same seed in both).
+    mark
+        Add the "teaching simulation, not for clinical use" mark.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    runs = {"without breaks (classic_98_2)": simulate(load_scenario("classic_98_2"), seed=seed),
+            "with drug holidays (drug_holiday)": simulate(load_scenario("drug_holiday"),
+                                                          seed=seed)}
+    fig = Figure(figsize=(14, 5), layout="constrained")
+    axes = fig.subplots(1, 2, sharey=True)
+    for ax, (title, r) in zip(axes, runs.items()):
+        plots.plot_burden(r, ax=ax, mark=False)
+        _shade_pauses(ax, r, ("holiday starts",), ("holiday ends", "progression"),
+                      "drug holiday")
+        ax.set_title(title, fontsize=10)
+    axes[0].get_legend().remove()
+    axes[1].set_ylabel("")
+    grouped_legend(axes[1], runs["with drug holidays (drug_holiday)"].cell_types)
+    fig.suptitle(f"Drug holidays: one virtual patient (seed {seed}), the same in both",
+                 fontsize=11)
+    if mark:
+        add_mark(fig)
+    plain, breaks = runs.values()
+    return _tag(fig, "holiday", breaks.config, seed, facts.holiday(plain, breaks))
+
+
+def marker(*, seed: int = 1, config="tumour_marker", mark: bool = True) -> Figure:
+    """A blood marker at every visit calls progression before the scan does:
+    burden and marker readings of one patient, with the days scans alone
+    would have called it (the same patient, marker rule off).
+
+    Parameters
+    ----------
+    seed, config, mark
+        The patient, a scenario with a marker, the teaching mark.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    cfg = load_scenario(config)
+    result = simulate(cfg, seed=seed)
+    scan_only = simulate(cfg.update({"clinic.marker_progression": 0}), seed=seed)
+    fig = plots.plot_marker(result, scan_only, mark=mark)
+    return _tag(fig, "marker", cfg, seed, facts.marker(result, scan_only))
 
 
 def sites_over_time(*, seed: int = 2, config="her2_brain_sanctuary", mark: bool = True) -> Figure:

@@ -12,6 +12,7 @@ One module per job:
 - :mod:`~clonesim.plots.patient`: one patient's burden, by cell type and by site;
 - :mod:`~clonesim.plots.doses`: who is left after the first dose (the 98% and the 2%);
 - :mod:`~clonesim.plots.labels`: line labels that never overlap;
+- :mod:`~clonesim.plots.marker`: a blood marker beside the scans;
 - :mod:`~clonesim.plots.muller`: the Muller plot and the fractions behind it;
 - :mod:`~clonesim.plots.cohort`: many patients: times to progression,
   Kaplan-Meier curves of a cohort and of arms;
@@ -25,6 +26,7 @@ Teaching model, not for clinical use.
 
 from .cohort import first_differing_line, plot_arms, plot_outcomes, plot_survival, time_origin
 from .experiments import plot_fluctuation, plot_no_resistance, wilson_interval
+from .marker import plot_marker
 from .muller import MullerData, muller_fractions, plot_muller
 from .doses import DoseCounts, first_dose_counts, plot_first_doses
 from .patient import plot_burden, plot_site_panels, plot_sites
@@ -36,4 +38,4 @@ __all__ = ["plot_burden", "plot_outcomes", "plot_survival", "plot_arms", "plot_s
            "save_figure", "type_style", "muller_fractions", "plot_muller", "plot_fluctuation",
            "plot_no_resistance", "plot_sweep", "plot_sweep_heatmap", "wilson_interval",
            "MullerData", "OKABE_ITO", "plot_site_panels", "plot_first_doses",
-           "first_dose_counts", "DoseCounts", "first_differing_line", "time_origin"]
+           "first_dose_counts", "DoseCounts", "first_differing_line", "time_origin", "plot_marker"]

@@ -73,7 +73,7 @@ def plot_burden(result, ax=None, *, show_total: bool = True, mark: bool = True) 
     title = cfg.title or "clonesim"
     ax.set_title(f"{title}: one virtual patient ({result.outcome}, day {result.end_time:.0f})",
                  fontsize=11)
-    ax.plot([], [], marker="v", color="k", ls="none", label="progression (scan)")
+    ax.plot([], [], marker="v", color="k", ls="none", label="progression called")
     grouped_legend(ax, cell_types)
     ax.grid(alpha=0.25, which="major")
     if mark:
