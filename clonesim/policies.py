@@ -67,7 +67,8 @@ class Rebiopsy(Policy):
     """At detection and each progression, biopsy the tumour and give the first
     unused line the sample reads sensitive to. If none reads sensitive, give
     none (supportive care): a clinic does not give a hormone therapy to a
-    sample that reads ER-, even when it is the only line left."""
+    sample that reads ER-, even when it is the only line left. A sample with
+    no tumour cell tells nothing, so the list decides."""
 
     name = "rebiopsy"
 
@@ -87,8 +88,11 @@ class Rebiopsy(Policy):
             where = model.site_names[site]
             sample = biopsy(st.counts[:n], st.types[:n], st.site_of_slots(), site,
                             th.rebiopsy_cells, course.biopsy_rng)
-        choice = next((i for i in unused if susceptible_fraction(
-            sample, st.types[:n], model, th.lines[i]) >= th.sensitive_fraction), None)
+        if sample.sum() == 0:  # a sample without tumour cells tells nothing: follow the list
+            choice = unused[0]
+        else:
+            choice = next((i for i in unused if susceptible_fraction(
+                sample, st.types[:n], model, th.lines[i]) >= th.sensitive_fraction), None)
         mix: dict[str, int] = {}
         for k in np.flatnonzero(sample):
             label = model.label(int(st.types[k]))

@@ -234,3 +234,15 @@ def test_the_guide_quotes_the_simulation(arms, her2_arms, n):
     t = {a: c.to_dataframe() for a, c in her2_arms.items()}
     assert ", ".join(f"{t[a].survival_days.median():.0f}" for a in t) in GUIDE
     assert f"{(t['stays_HER2-'].survival_days - t['rebiopsy'].survival_days).mean():+.0f} days" in GUIDE
+
+
+def test_a_sample_without_tumour_cells_follows_the_list():
+    """The policy's other branch: her2_brain_sanctuary, seed 2, a breast
+    re-biopsy at progression finds no tumour cell (the recurrence is in the
+    brain), so the next line on the list is given, not supportive care."""
+    cfg = clonesim.load_config(gallery.find_config("her2_brain_sanctuary"))
+    r = clonesim.simulate(cfg.update({"therapy.policy": "rebiopsy",
+                                      "therapy.rebiopsy_site": "breast"}), seed=2)
+    last = [e.detail for e in r.events if e.kind == "re-biopsy"][-1]
+    assert "no tumour cell in the sample; chooses chemo2" in last
+    assert [x.drugs for x in r.lines] == [("antiHER2", "chemo"), ("chemo2",)]

@@ -233,7 +233,7 @@ SCHEMA: dict[str, dict[str, Spec]] = {
             "choice", "sequence",
             "'sequence': the lines in order. 'rebiopsy': at each progression a re-biopsy "
             "samples cells and the next line is the first unused line in `lines` that the "
-            "sample looks sensitive to. 'adaptive': each line pauses when the burden falls to "
+            "sample looks sensitive to (if none, supportive care). 'adaptive': each line pauses when the burden falls to "
             "adaptive_pause_at of its start value and resumes when it regrows to "
             "adaptive_resume_at; both are checked at the scans (clinic.scan_interval_days), "
             "as a clinic measures the burden at visits.",
