@@ -475,10 +475,13 @@ def format_summary_table(table, indent: str = "") -> str:
     def days(v) -> str:
         return "not reached" if v != v else f"{v:.0f}"
 
+    def band(lo, hi) -> str:
+        return "not reached" if lo != lo and hi != hi else f"{days(lo)} to {days(hi)}"
+
     rows = [("endpoint", "patients", "events", "median days", "95% band (days)")]
     for r in table.itertuples(index=False):
         rows.append((r.endpoint, str(r.patients), str(r.events), days(r.median_days),
-                     f"{days(r.median_low_days)} to {days(r.median_high_days)}"))
+                     band(r.median_low_days, r.median_high_days)))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w)
                        for i, (c, w) in enumerate(zip(row, widths))) for row in rows]

@@ -112,18 +112,20 @@ def test_short_lines_labels_do_not_overlap():
 
 
 def legends_outside_data(fig) -> int:
-    """Assert that no legend overlaps the inside of any axes; return how many
-    legends were checked."""
+    """Assert that no legend overlaps the inside of any axes or the teaching
+    mark; return how many legends were checked."""
+    from clonesim.provenance import TEACHING_NOTE
+
     canvas, _ = _render(fig)
     renderer = canvas.get_renderer()
     legends = [ax.get_legend() for ax in fig.axes if ax.get_legend()] + list(fig.legends)
+    marks = [t.get_window_extent(renderer) for t in fig.texts if t.get_text() == TEACHING_NOTE]
     for legend in legends:
         box = legend.get_window_extent(renderer)
-        for ax in fig.axes:
-            inner = ax.get_window_extent(renderer)
+        for inner in [ax.get_window_extent(renderer) for ax in fig.axes] + marks:
             overlap_w = min(box.x1, inner.x1) - max(box.x0, inner.x0)
             overlap_h = min(box.y1, inner.y1) - max(box.y0, inner.y0)
-            assert overlap_w <= 1 or overlap_h <= 1, (legend, ax.get_title())
+            assert overlap_w <= 1 or overlap_h <= 1, (legend, inner)
     return len(legends)
 
 

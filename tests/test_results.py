@@ -18,6 +18,8 @@ import clonesim
 from clonesim import Config, load_config, simulate, simulate_many
 from clonesim.outcomes import Outcome, Response
 
+from .test_plots import legends_outside_data
+
 ROOT = Path(__file__).resolve().parents[1]
 CLASSIC = ROOT / "configs" / "classic_98_2.toml"
 
@@ -320,7 +322,8 @@ def test_adaptive_os_panel_is_not_empty():
     cfg = load_config(ROOT / "configs" / "adaptive_vs_continuous.toml")
     cohorts = {arm: clonesim.simulate_cohort(arm_config(cfg, arm), 4, seed=1)
                for arm in cfg.cohort.arms}
-    fig = plot_arms(cohorts, mark=False)
+    fig = plot_arms(cohorts)
+    assert legends_outside_data(fig) == 2  # below the panels, clear of the mark
     os_ax = fig.axes[0]
     assert len(os_ax.get_lines()) == len(cohorts)
     assert os_ax.get_xlim()[1] > 100

@@ -5,7 +5,11 @@ with fixed seeds, so the same command always draws the same picture.
 >>> fig = gallery.figure("recurrence", style="lecture")       # doctest: +SKIP
 >>> gallery.save(fig, "recurrence.svg")                       # doctest: +SKIP
 
-``clonesim figure --list`` names them; ``clonesim figure NAME`` draws one.
+``clonesim figure --list`` names them; ``clonesim figure NAME`` draws one;
+``clonesim figure --all --out DIR`` draws them all, with ``DIR/captions.md``.
+Each figure teaches one of the course's nine ideas (:data:`IDEAS`) and has
+a caption and alt text whose every number is read from the simulation that
+drew it (:func:`caption`, :func:`alt_text`).
 Every figure carries the small "teaching simulation, not for clinical use"
 mark unless ``mark=False``; :func:`save` stores the provenance (package
 version, config hash, seed) in the file. The same cell type has the same

@@ -158,10 +158,11 @@ TEXTS = {
         "marker readings at each visit, falling during response and rising before each "
         "solid line where progression is called; a dashed line, later, marks where scans "
         "alone would have called the first line progressed."),
-    "sweep": (9,
+    "sweep": (1,
         "Median survival from detection over a grid of kill per dose and mutation rate "
-        "({per_cell} patients per cell): from {shortest} to {longest}, the longest at kill "
-        "{best_kill:g} and mutation rate {best_u:g}.",
+        "({per_cell} patients per cell): from {shortest} to {longest}; {at_longest} of the "
+        "{cells} cells reach the longest. Read across a row to see what a stronger kill buys "
+        "at one mutation rate, and down a column to see what rarer resistance buys.",
         "Heatmap of median survival, kill fraction on the horizontal axis and mutation rate "
         "on the vertical, each cell labelled with its number of days."),
 }

@@ -57,17 +57,17 @@ FIGURES: dict[str, GalleryFigure] = {
     "sites": _entry("sites", sites, "burden by site: the brain as a sanctuary "
                     "(her2_brain_sanctuary)", True, False),
     "sites_over_time": _entry("sites_over_time", sites_over_time, "one panel per site, cell "
-                              "types over time (her2_brain_sanctuary)", False, False),
+                              "types over time (her2_brain_sanctuary)", True, False),
     "local_therapy": _entry("local_therapy", local_therapy, "one patient with and without "
-                            "surgery and radiation, burden by site (local_therapy)", False, False),
+                            "surgery and radiation, burden by site (local_therapy)", True, False),
     "arms": _entry("arms", arms, "arms on the same patients, compared on OS and on PFS of the "
                    "line where they differ (combination_vs_sequence)", True, True),
     "adaptive": _entry("adaptive", adaptive, "one patient under continuous and adaptive "
-                       "therapy (adaptive_vs_continuous)", False, False),
+                       "therapy (adaptive_vs_continuous)", True, False),
     "holiday": _entry("holiday", holiday, "one patient without and with planned drug "
-                      "holidays (classic_98_2, drug_holiday)", False, False),
+                      "holidays (classic_98_2, drug_holiday)", True, False),
     "marker": _entry("marker", marker, "burden and blood-marker readings: progression called "
-                     "before the scan (tumour_marker)", False, False),
+                     "before the scan (tumour_marker)", True, False),
     "sweep": _entry("sweep", sweep, "heatmap of median survival by kill fraction and mutation "
                     "rate (classic_98_2)", False, True),
 }
@@ -93,7 +93,8 @@ def figure(name: str, *, style: str = "lecture", mark: bool = True, seed: int | 
     Returns
     -------
     matplotlib.figure.Figure
-        With ``fig.clonesim`` holding the name, config and seed.
+        With ``fig.clonesim`` holding the name, config and seed, and the
+        ``facts`` its caption is filled from (:func:`clonesim.gallery.caption`).
 
     Raises
     ------

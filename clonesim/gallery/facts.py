@@ -140,12 +140,11 @@ def sites(result) -> dict:
 
 
 def sweep(table, n: int) -> dict:
-    """The range of median survival over the grid."""
+    """The range of median survival over the grid, and how many cells tie at the top."""
     v = table["median_survival_days"].to_numpy(float)
-    best = table.iloc[int(np.nanargmax(v))]
     return {"per_cell": n, "shortest": days(float(np.nanmin(v))),
-            "longest": days(float(np.nanmax(v))), "best_kill": float(best["kill_fraction"]),
-            "best_u": float(best["mutation_rate"])}
+            "longest": days(float(np.nanmax(v))), "cells": len(v),
+            "at_longest": int(np.sum(v == np.nanmax(v)))}
 
 
 def _state_share(result, time: float, state: str) -> float:

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 
 from .. import plots
 from ..plots.style import add_mark, grouped_legend
-from ..config import arm_config
+from ..config import ConfigError, arm_config
 from ..runners import simulate
 from . import facts
 from .figures import _tag
@@ -51,7 +51,7 @@ def receptor_switch(*, seed: int = 4, config="receptor_switch", mark: bool = Tru
     seed
         The patient (the same seed in both arms).
     config
-        A scenario with arms ``sequence`` and ``rebiopsy``.
+        A scenario with two arms: one with ``therapy.policy = "rebiopsy"``.
     mark
         Add the "teaching simulation, not for clinical use" mark.
 
@@ -60,11 +60,29 @@ def receptor_switch(*, seed: int = 4, config="receptor_switch", mark: bool = Tru
     matplotlib.figure.Figure
     """
     cfg = load_scenario(config)
-    by_arm = {arm: simulate(arm_config(cfg, arm), seed=seed) for arm in ("sequence", "rebiopsy")}
+    listed, rebiopsied = _arms_by_policy(cfg, "rebiopsy")
+    by_arm = {"sequence": simulate(listed, seed=seed), "rebiopsy": simulate(rebiopsied, seed=seed)}
     fig = plots.plot_muller(by_arm["sequence"], mark=mark)
     switched = list(cfg.states)[-1]  # the state the tumour switches to
-    return _tag(fig, "receptor_switch", arm_config(cfg, "sequence"), seed,
-                facts.receptor_switch(by_arm, switched))
+    return _tag(fig, "receptor_switch", listed, seed, facts.receptor_switch(by_arm, switched))
+
+
+def _arms_by_policy(cfg, policy: str):
+    """The scenario's arm without ``policy`` and the arm with it (whatever
+    the arms are called).
+
+    Raises
+    ------
+    ConfigError
+        If the scenario has no such pair of arms.
+    """
+    arms = {arm: arm_config(cfg, arm) for arm in cfg.cohort.arms}
+    with_it = [c for c in arms.values() if c.therapy.policy == policy]
+    without = [c for c in arms.values() if c.therapy.policy != policy]
+    if not with_it or not without:
+        raise ConfigError(f"{cfg.source}: needs one [cohort.arms] entry with therapy.policy = "
+                          f"{policy!r} and one without; arms: {', '.join(arms) or 'none'}")
+    return without[0], with_it[0]
 
 
 def local_therapy(*, seed: int = 1, config="local_therapy", mark: bool = True) -> Figure:
@@ -110,7 +128,7 @@ def adaptive(*, seed: int = 1, config="adaptive_vs_continuous", mark: bool = Tru
     seed
         The patient.
     config
-        A scenario with arms ``continuous`` and ``adaptive``.
+        A scenario with two arms: one with ``therapy.policy = "adaptive"``.
     mark
         Add the "teaching simulation, not for clinical use" mark.
 
@@ -119,7 +137,9 @@ def adaptive(*, seed: int = 1, config="adaptive_vs_continuous", mark: bool = Tru
     matplotlib.figure.Figure
     """
     cfg = load_scenario(config)
-    by_arm = {arm: simulate(arm_config(cfg, arm), seed=seed) for arm in ("continuous", "adaptive")}
+    continuous, adaptive_cfg = _arms_by_policy(cfg, "adaptive")
+    by_arm = {"continuous": simulate(continuous, seed=seed),
+              "adaptive": simulate(adaptive_cfg, seed=seed)}
     fig = Figure(figsize=(14, 5), layout="constrained")
     axes = fig.subplots(1, 2, sharey=True)
     for ax, (arm, r) in zip(axes, by_arm.items()):

@@ -106,6 +106,14 @@ def new_axes(ax, figsize=(9, 5)):
 
 
 def add_mark(fig: Figure) -> None:
-    """Add the small "teaching simulation, not for clinical use" mark."""
+    """Add the small "teaching simulation, not for clinical use" mark, and
+    keep a strip for it at the bottom so that no legend or label below the
+    axes runs into it."""
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
     # bottom left: under the y tick labels, where no x label reaches
     fig.text(0.005, 0.005, TEACHING_NOTE, ha="left", va="bottom", fontsize=7, color="0.45")
+    engine = fig.get_layout_engine()
+    if isinstance(engine, ConstrainedLayoutEngine):
+        strip = 1.6 * 7 / (fig.get_size_inches()[1] * 72)
+        engine.set(rect=(0, strip, 1, 1 - strip))
