@@ -169,12 +169,13 @@ def _notebook(lesson: Lesson, lessons: list[Lesson], pixel_ratio: int) -> dict:
              "Move a slider (drag it, or click its knob and press the arrow keys); the "
              "figure is drawn again when you let go.\n\n" + " · ".join(links))
 
-    def code(source):
-        return {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
-                "source": source}
+    def code(k, source):
+        return {"id": f"code-{k}", "cell_type": "code", "execution_count": None,
+                "metadata": {}, "outputs": [], "source": source}
 
-    return {"cells": [{"cell_type": "markdown", "metadata": {}, "source": title},
-                      code(_setup_source(pixel_ratio)), *map(code, lesson.cells)],
+    sources = [_setup_source(pixel_ratio), *lesson.cells]
+    return {"cells": [{"id": "title", "cell_type": "markdown", "metadata": {}, "source": title},
+                      *(code(k, source) for k, source in enumerate(sources))],
             "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
                                         "name": "python3"},
                          "language_info": {"name": "python"}},

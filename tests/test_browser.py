@@ -204,7 +204,7 @@ def test_lesson_in_jupyterlab(browser, tmp_path):
             "--IdentityProvider.token=", "--ServerApp.password=",
             f"--ServerApp.root_dir={tmp_path}", "--LabApp.expose_app_in_browser=True",
             f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
-            "--LabApp.news_url=",
+            "--allow-root", "--LabApp.extension_manager=readonly", "--LabApp.news_url=",
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     env = _env(CLONESIM_NOTEBOOK_SMALL="1", JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
                PWD=str(tmp_path))
