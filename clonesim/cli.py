@@ -1,5 +1,5 @@
 """Command line: ``clonesim run``, ``cohort``, ``sweep``, ``merge``, ``plot-sweep``,
-``figure``, ``validate``. No model logic here."""
+``figure``, ``validate``, ``present``. No model logic here."""
 
 from __future__ import annotations
 
@@ -101,6 +101,18 @@ examples:
   clonesim figure muller --style paper --format pdf
   clonesim figure recurrence --format gif
   clonesim figure fluctuation --n 5000 --seed 2 --dpi 200
+"""
+
+
+PRESENT_EXAMPLES = """\
+examples:
+  clonesim present                  the menu of lessons, in a browser tab
+  clonesim present 7                lesson 7's panel
+  clonesim present trial --port 8900 --no-browser
+
+Needs Voila: python -m pip install "clonesim[present]" (in a copy of the
+repository: python -m pip install -e ".[present]"). Serves on 127.0.0.1 only.
+A teaching simulation, not for clinical use.
 """
 
 
@@ -209,6 +221,14 @@ def _dpi(text: str) -> int:
     value = _positive(text)
     if value > 1200:
         raise argparse.ArgumentTypeError(f"{value} is above 1200; 150 suits a screen, 300 print")
+    return value
+
+
+def _port(text: str) -> int:
+    """argparse type for --port: 1024 to 65535 (lower ports need root)."""
+    value = _positive(text)
+    if not 1024 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port from 1024 to 65535")
     return value
 
 
@@ -351,6 +371,20 @@ def _parser() -> argparse.ArgumentParser:
                     help="with --y: curves or heatmap (auto: heatmap above 5 y values)")
     ps.add_argument("--output", default=None,
                     help="figure file (default: FOLDER/sweep_METRIC.png)")
+
+    pr = sub.add_parser(
+        "present", help="show the lessons' panels in a browser, for a classroom screen",
+        description="Serve each lesson's interactive panel as a web page on this machine "
+                    "(Voila on 127.0.0.1): large labelled controls, figures at their own "
+                    "resolution, no code, and a menu of the lessons. " + TEACHING_NOTE + ".",
+        epilog=PRESENT_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    pr.add_argument("lesson", nargs="?", default=None,
+                    help="open this lesson: its number (7), its notebook's name, or a word "
+                         "of its title (default: the menu)")
+    pr.add_argument("--port", type=_port, default=8866, help="port (default: %(default)s)")
+    pr.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
+    pr.add_argument("--notebooks", default=None, metavar="FOLDER",
+                    help="the lesson notebooks (default: the repository's notebooks/)")
 
     val = sub.add_parser(
         "validate", help="check a scenario file and say what is wrong with it",
@@ -527,6 +561,13 @@ def _figure_all(args) -> int:
     return 0
 
 
+def _cmd_present(args) -> int:
+    from .present import serve
+
+    return serve(args.lesson, port=args.port, open_browser=not args.no_browser,
+                 notebooks=args.notebooks)
+
+
 def _sweep_file_error(exc: ConfigError, path: Path, given: set[str],
                       file_axes: dict[str, int]) -> ConfigError:
     """An error of a sweep read from the sweep file ``path``, as the command line
@@ -698,7 +739,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "merge":
             return _cmd_merge(args, argv)
         return {"run": _cmd_run, "validate": _cmd_validate, "cohort": _cmd_cohort,
-                "figure": _cmd_figure, "plot-sweep": _cmd_plot_sweep}[args.command](args)
+                "figure": _cmd_figure, "plot-sweep": _cmd_plot_sweep,
+                "present": _cmd_present}[args.command](args)
     except ConfigError as exc:
         print(f"error: {error_text(exc)}", file=sys.stderr)
         return 2

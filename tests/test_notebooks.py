@@ -91,3 +91,71 @@ def test_the_present_cell_runs_after_the_setup_cell_alone(path, monkeypatch):
     exec(tagged[0].source, env)  # noqa: S102 - the notebook's own cell
     assert len(returned) == 1
 
+
+
+def _repository() -> str:
+    import tomllib
+
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
+
+
+#: Lessons whose setup cell another session is rewriting (#13): strict xfail,
+#: so this test says when they match and the mark can go.
+SETUP_PENDING = {"05_the_recurrence_is_a_different_tumour", "06_where_the_drug_cannot_reach"}
+
+
+@pytest.mark.parametrize("path", [
+    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="setup cell not yet pasted"))
+    if p.stem in SETUP_PENDING else p for p in NOTEBOOKS], ids=lambda p: p.stem)
+def test_first_code_cell_is_the_one_setup_template(path):
+    """Every notebook's first code cell is clonesim.present.setup_cell(), with
+    the repository URL of pyproject.toml's [project.urls] (its one place):
+    change the URL there and rewrite the cells with present.write_setup_cell."""
+    from clonesim import present
+
+    nb = nbformat.read(path, as_version=4)
+    first = next(c for c in nb.cells if c.cell_type == "code")
+    assert first.source == present.setup_cell(_repository())
+    assert f'git+{_repository()}"' in first.source
+
+
+@pytest.mark.parametrize("place, expected", [
+    ("wheel", "install -q {wheels[-1]}"),  # IPython expands {...} in a magic's line
+    ("checkout", "install -q -e .."),
+    ("hosted", 'install -q "clonesim @ git+{url}"'),
+])
+def test_setup_cell_installs_from_the_right_place(place, expected, tmp_path, monkeypatch):
+    """The setup cell, as IPython runs it (its %pip lines transformed), in a
+    kernel where clonesim is missing: a wheel beside the notebook is installed;
+    else, in a copy of the repository, that copy (editable, from ..); else the
+    repository URL. (pip itself is not run: the magic is recorded.)"""
+    import importlib.util
+    import sys
+
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    from clonesim import present
+
+    here = tmp_path / "notebooks"
+    here.mkdir()
+    if place == "wheel":
+        (here / "clonesim-0.1.0-py3-none-any.whl").write_bytes(b"")
+    if place == "checkout":
+        (tmp_path / "pyproject.toml").write_text("[project]\nname = 'clonesim'\n")
+    monkeypatch.chdir(here)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "clonesim" else real_find_spec(name, *a))
+    magics = []
+
+    class Shell:
+        def run_line_magic(self, name, line, _stack_depth=1):
+            magics.append((name, line))
+
+    code = TransformerManager().transform_cell(present.setup_cell(_repository()))
+    env = {"get_ipython": Shell}
+    exec(compile(code, "setup cell", "exec"), env)  # noqa: S102
+    assert magics == [("pip", expected.replace("{url}", _repository()))]
+    if place == "wheel":
+        assert env["wheels"] == ["clonesim-0.1.0-py3-none-any.whl"]
