@@ -42,6 +42,11 @@ print({MARKER!r} + json.dumps([click_through(p, repeats={{repeats}})
 
 def _settings(widget) -> list:
     """Where a student can put a control: a slider's two ends, each menu choice."""
+    from ipywidgets import SelectionSlider
+
+    if isinstance(widget, SelectionSlider):  # a readable float slider: its ends
+        values = [o[1] if isinstance(o, tuple) else o for o in widget.options]
+        return [values[0], values[-1]]
     if hasattr(widget, "options"):
         return [o[1] if isinstance(o, tuple) else o for o in widget.options]
     if hasattr(widget, "min") and hasattr(widget, "max"):
@@ -88,7 +93,7 @@ def click_through(panel, repeats: int = 1) -> list[dict]:
 
     def timed(widget=None, value=None):
         runs = [_redraw(panel, widget, value) for _ in range(repeats)]
-        records.append({"control": None if widget is None else widget.description,
+        records.append({"control": None if widget is None else widget._kwarg,
                         "value": value, "seconds": [s for s, _ in runs],
                         "image": all(ok for _, ok in runs)})
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 from typing import Any, Callable
 
-from .drawing import DRAWING, png
+from .controls import CONTROLS, control, readout
+from .drawing import DRAWING, SCALE, css_width, png
 
-__all__ = ["small", "size", "show", "png", "panel", "in_notebook"]
+__all__ = ["small", "size", "show", "png", "panel", "in_notebook", "CONTROLS", "control",
+           "readout"]
 
 def small() -> bool:
     """True when ``CLONESIM_NOTEBOOK_SMALL`` is set (to anything but ``0``):
@@ -57,7 +59,9 @@ def show(fig, dpi: int = 80) -> None:
     fig
         A :class:`matplotlib.figure.Figure`.
     dpi
-        Resolution of the image.
+        Displayed size: CSS pixels per inch of the figure. The PNG has
+        :data:`~clonesim.drawing.SCALE` times as many pixels, so it is sharp
+        on a high-density screen and not stretched.
     """
     if DRAWING:
         DRAWING[-1].show(fig, dpi)
@@ -66,7 +70,8 @@ def show(fig, dpi: int = 80) -> None:
         return
     from IPython.display import Image, display
 
-    display(Image(data=png(fig, dpi), format="png"))
+    data = png(fig, dpi * SCALE)
+    display(Image(data=data, format="png", width=css_width(data)))
 
 
 def panel(func: Callable[..., Any], **controls) -> Any:
@@ -75,9 +80,14 @@ def panel(func: Callable[..., Any], **controls) -> Any:
     In a live notebook kernel with ipywidgets this is a
     :class:`clonesim.widgets.Panel`: the controls of ``ipywidgets.interact``
     (each as ``interact`` reads it: ``(min, max, step)`` for a slider, a
-    list for a menu, and the function's default as the start value), with
-    the figures ``func`` passes to :func:`show` redrawn in place when a
-    slider is released. Anywhere else -- no ipywidgets, a plain Python run
+    list for a menu, and the function's default as the start value),
+    labelled for a class from :data:`clonesim.controls.CONTROLS` ("kill per
+    dose 99.9%", not "kill_fraction 1.00"), with the figures ``func`` passes
+    to :func:`show` redrawn in place when a slider is released. Before the
+    first draw it says, on the cell's own output, when the simulation
+    kernels are about to compile (a cold cache): the panel's output area
+    is not on the page until the panel is, so a message printed there
+    would appear only after the wait it announces. Anywhere else -- no ipywidgets, a plain Python run
     -- ``func`` is called once with its defaults, so a notebook still runs
     top to bottom.
 
@@ -94,6 +104,9 @@ def panel(func: Callable[..., Any], **controls) -> Any:
     a cell), or ``func``'s result when widgets are unavailable.
     """
     if in_notebook():
+        from .engine import announce_compile
+
+        announce_compile()  # before the Panel captures the output
         try:
             from .widgets import Panel
         except ImportError:  # no ipywidgets: draw once, below
