@@ -99,14 +99,7 @@ def _repository() -> str:
     return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
 
 
-#: Lessons whose setup cell another session is rewriting (#13): strict xfail,
-#: so this test says when they match and the mark can go.
-SETUP_PENDING = {"05_the_recurrence_is_a_different_tumour", "06_where_the_drug_cannot_reach"}
-
-
-@pytest.mark.parametrize("path", [
-    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="setup cell not yet pasted"))
-    if p.stem in SETUP_PENDING else p for p in NOTEBOOKS], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_first_code_cell_is_the_one_setup_template(path):
     """Every notebook's first code cell is clonesim.present.setup_cell(), with
     the repository URL of pyproject.toml's [project.urls] (its one place):
