@@ -113,7 +113,7 @@ def local_therapy(*, seed: int = 1, config="local_therapy", mark: bool = True) -
     right.set_title("without them (the same patient)", fontsize=10)
     left.get_legend().remove()
     right.set_ylabel("")
-    fig.suptitle(f"{cfg.title}: one virtual patient (seed {seed})", fontsize=11)
+    fig.suptitle(f"{cfg.title} \N{EM DASH} one virtual patient (seed {seed})", fontsize=11)
     if mark:
         add_mark(fig)
     return _tag(fig, "local_therapy", cfg, seed, facts.local_therapy(with_local, without))
@@ -156,7 +156,8 @@ def adaptive(*, seed: int = 1, config="adaptive_vs_continuous", mark: bool = Tru
     grouped_legend(axes[1], by_arm["adaptive"].cell_types)
     axes[0].get_legend().remove()
     axes[1].set_ylabel("")
-    fig.suptitle(f"{cfg.title}: one virtual patient (seed {seed}) in each arm", fontsize=11)
+    fig.suptitle(f"{cfg.title} \N{EM DASH} one virtual patient (seed {seed}) in each arm",
+                 fontsize=11)
     if mark:
         add_mark(fig)
     return _tag(fig, "adaptive", cfg, seed, facts.adaptive(by_arm))
@@ -203,7 +204,7 @@ def holiday(*, seed: int = 1, mark: bool = True) -> Figure:
     axes[0].get_legend().remove()
     axes[1].set_ylabel("")
     grouped_legend(axes[1], runs["with drug holidays (drug_holiday)"].cell_types)
-    fig.suptitle(f"Drug holidays: one virtual patient (seed {seed}), the same in both",
+    fig.suptitle(f"Drug holidays \N{EM DASH} one virtual patient (seed {seed}), the same in both",
                  fontsize=11)
     if mark:
         add_mark(fig)

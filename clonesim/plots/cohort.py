@@ -79,7 +79,7 @@ def plot_survival(cohort, ax=None, *, lines: int = 3, mark: bool = True) -> Figu
                         LINE_SHADES[(k - 1) % len(LINE_SHADES)], dashes[(k - 1) % len(dashes)])
     axes[0].set_ylabel("fraction of patients")
     rf = cohort.refractory_fraction
-    title = (f"{cohort[0].config.title or 'clonesim'}: {len(cohort)} virtual patients"
+    title = (f"{cohort[0].config.title or 'clonesim'} \N{EM DASH} {len(cohort)} virtual patients"
              + (f", {rf:.0%} refractory to line 1" if rf == rf else ""))
     if len(axes) > 1:
         fig.suptitle(title, fontsize=11)
@@ -190,7 +190,7 @@ def plot_arms(cohorts, *, endpoint: str = "auto", line: int | None = None,
         _finish_km_axes(ax, ep, k)
     axes[0].set_ylabel("fraction of patients")
     first = next(iter(cohorts.values()))
-    fig.suptitle(f"{first[0].config.title or 'clonesim'}: {len(first)} virtual patients per "
+    fig.suptitle(f"{first[0].config.title or 'clonesim'} \N{EM DASH} {len(first)} virtual patients per "
                  "arm, the same patients in each", fontsize=11)
     if mark:
         add_mark(fig)

@@ -113,8 +113,7 @@ def _fill_style(type_id: int, cell_types: CellTypes) -> dict:
     style = type_style(type_id, cell_types)
     cls = int(cell_types.phenotype_class(type_id))
     hatch = _HATCHES[cls % len(_HATCHES)]
-    # an edge in the fill's own colour closes the antialiasing seams between bands
-    fill = {"facecolor": style["color"], "edgecolor": style["color"], "lw": 0.4}
+    fill = {"facecolor": style["color"], "edgecolor": "none", "lw": 0}
     if not hatch:
         return fill
     geno, site = int(cell_types.genotype(type_id)), int(cell_types.site(type_id))
@@ -123,7 +122,7 @@ def _fill_style(type_id: int, cell_types: CellTypes) -> dict:
     ink = full if state > 0 else "white"
     if tuple(int(v) for v in matplotlib.__version__.split(".")[:2]) >= (3, 10):
         return {**fill, "hatch": hatch, "hatchcolor": ink}
-    return {**fill, "hatch": hatch, "edgecolor": ink, "lw": 0}  # pragma: no cover - old mpl
+    return {**fill, "hatch": hatch, "edgecolor": ink}  # pragma: no cover - old mpl
 
 
 def plot_muller(result, *, mark: bool = True, burden_panel: bool = True) -> Figure:
@@ -159,7 +158,14 @@ def plot_muller(result, *, mark: bool = True, burden_panel: bool = True) -> Figu
         type_id = int(data.type_ids[j])
         label = data.labels[j] if j not in labelled else None
         labelled.add(j)
-        band = ax.fill_between(t, base, base + h, label=label, **_fill_style(type_id, cell_types))
+        # each band is painted from its base to the top and the next band
+        # paints over it: no seam between bands needs an edge stroke, and a
+        # clone of a few cells is not drawn as a visible line
+        alive = h > 0
+        alive[1:] |= h[:-1] > 0  # and the step after: no gap when one clone replaces another
+        alive[:-1] |= h[1:] > 0
+        band = ax.fill_between(t, base, 1.0, where=alive, interpolate=False, label=label,
+                               **_fill_style(type_id, cell_types))
         band._clonesim_type = type_id
         band._clonesim_column = j
         base = base + h
@@ -179,7 +185,7 @@ def plot_muller(result, *, mark: bool = True, burden_panel: bool = True) -> Figu
     stack_labels(label_ax, [label_ax.annotate(
         f"line {line.line}: {'+'.join(line.drugs)}", (line.start, 1),
         xycoords=("data", "axes fraction"), xytext=(3, -3), textcoords="offset points",
-        ha="left", va="top", fontsize=8) for line in result.lines])
+        ha="left", va="top", fontsize=8, annotation_clip=True) for line in result.lines])
     if result.detection_time is not None:
         label_ax.annotate("detection", (result.detection_time, 0),
                           xycoords=("data", "axes fraction"), xytext=(-3, 3),
@@ -194,10 +200,11 @@ def plot_muller(result, *, mark: bool = True, burden_panel: bool = True) -> Figu
         top.set_ylabel("cells")
         top.set_ylim(0.5, max(cfg.clinic.lethal_cells * 3, np.nanmax(total) * 3))
         top.grid(alpha=0.25)
-        top.set_title(f"{cfg.title or 'clonesim'}: who makes up the tumour "
-                      f"(one virtual patient, seed {result.seed})", fontsize=11)
+        top.set_title(f"{cfg.title or 'clonesim'} \N{EM DASH} who makes up the tumour, one "
+                      f"virtual patient (seed {result.seed})", fontsize=11)
     else:
-        ax.set_title(f"{cfg.title or 'clonesim'}: who makes up the tumour", fontsize=11)
+        ax.set_title(f"{cfg.title or 'clonesim'} \N{EM DASH} who makes up the tumour",
+                     fontsize=11)
     grouped_legend(ax, cell_types)
     if mark:
         add_mark(fig)

@@ -10,12 +10,10 @@ from matplotlib.figure import Figure
 
 from ..celltypes import CellTypes
 from ..outcomes import EventKind
-from .labels import stack_labels
+from .clear import label_hline
+from .labels import stack_labels, wrap_drugs
 from .style import (LINE_SHADES, OKABE_ITO, SITE_STYLES, add_mark, grouped_legend, new_axes,
                     type_style)
-
-_LABEL_BOX = dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.75)
-
 
 def plot_burden(result, ax=None, *, show_total: bool = True, mark: bool = True) -> Figure:
     """Burden per cell type over time, on a log axis, with the therapy lines.
@@ -52,26 +50,21 @@ def plot_burden(result, ax=None, *, show_total: bool = True, mark: bool = True) 
         ax.plot(t, total, color="0.35", lw=1, alpha=0.8, label="total burden")
     ax.set_yscale("log")
     c = cfg.clinic
+    # each named at a spot along it where no curve passes (no box over the data)
     ax.axhline(c.detection_cells, color="0.3", ls=":", lw=1.2)
-    ax.annotate("diagnosis", (0, c.detection_cells), xycoords=("axes fraction", "data"),
-                xytext=(4, 3), textcoords="offset points", fontsize=8, color="0.3",
-                bbox=_LABEL_BOX, annotation_clip=True)  # readable where a curve crosses it
+    label_hline(ax, c.detection_cells, "diagnosis", fontsize=8, color="0.3")
     ax.axhline(c.imaging_limit, color="0.55", ls=(0, (1, 3)), lw=1.0)
-    ax.annotate("imaging limit: below it, no visible lesion", (0, c.imaging_limit),
-                xycoords=("axes fraction", "data"), xytext=(4, -3), textcoords="offset points",
-                va="top", fontsize=8, color="0.4", bbox=_LABEL_BOX, annotation_clip=True)
+    label_hline(ax, c.imaging_limit, "imaging limit", fontsize=8, color="0.4")
     ax.axhline(c.lethal_cells, color="#D55E00", ls=":", lw=1.2)
-    # below its line: above it, the line labels hang from the top of the axes
-    ax.annotate("lethal burden", (0, c.lethal_cells), xycoords=("axes fraction", "data"),
-                xytext=(4, -3), textcoords="offset points", va="top", fontsize=8,
-                color="#D55E00", bbox=_LABEL_BOX, annotation_clip=True)
+    label_hline(ax, c.lethal_cells, "lethal burden", fontsize=8, color="#D55E00")
     top = max(c.lethal_cells * 30, np.nanmax(result.burden) * 3 if result.burden.size else 10)
     ax.set_ylim(0.5, top)
     _shade_lines(ax, result)
     ax.set_xlabel("time (days)")
     ax.set_ylabel("cells")
     title = cfg.title or "clonesim"
-    ax.set_title(f"{title}: one virtual patient ({result.outcome}, day {result.end_time:.0f})",
+    ax.set_title(f"{title} \N{EM DASH} one virtual patient ({result.outcome}, day "
+                 f"{result.end_time:.0f})",
                  fontsize=11)
     ax.plot([], [], marker="v", color="k", ls="none", label="progression called")
     grouped_legend(ax, cell_types)
@@ -82,31 +75,29 @@ def plot_burden(result, ax=None, *, show_total: bool = True, mark: bool = True) 
 
 
 def _shade_lines(ax, result) -> None:
-    """Shade each therapy line, mark progressions and local therapies."""
+    """Shade each therapy line, mark progressions and local therapies; the
+    labels of lines and local therapies hang from the top, stacked so that
+    they touch neither one another nor the curves (:func:`stack_labels`)."""
     labels = []
+    top = dict(xycoords=("data", "axes fraction"), xytext=(0, -4), textcoords="offset points",
+               va="top", fontsize=8, annotation_clip=True)
     for k, line in enumerate(result.lines):
         ax.axvspan(line.start, line.end, color=LINE_SHADES[k % len(LINE_SHADES)], alpha=0.13,
                    lw=0)
-        labels.append(ax.annotate(f"line {line.line}\n{'+'.join(line.drugs)}",
-                                  ((line.start + line.end) / 2, 1),
-                                  xycoords=("data", "axes fraction"), xytext=(0, -4),
-                                  textcoords="offset points", ha="center", va="top",
-                                  fontsize=8, annotation_clip=True))
+        labels.append(ax.annotate(f"line {line.line}\n{wrap_drugs(line.drugs)}",
+                                  ((line.start + line.end) / 2, 1), ha="center", **top))
     for e in result.events:
         if e.kind == EventKind.PROGRESSION:
             ax.plot([e.time], [max(e.burden, 1)], marker="v", color="k", ms=6, ls="none")
         elif e.kind in (EventKind.SURGERY, EventKind.RADIATION):
             ax.axvline(e.time, color="#CC79A7", lw=1.5, ls="--")
-            ax.annotate(f"{e.kind}\n{e.detail.split(':')[0]}", (e.time, 0.02),
-                        xycoords=("data", "axes fraction"), xytext=(3, 0),
-                        textcoords="offset points", fontsize=8, color="#CC79A7",
-                        bbox=_LABEL_BOX)
+            # right of its dashed line, so the line does not cross the words
+            labels.append(ax.annotate(f"{e.kind}\n{e.detail.split(':')[0]}", (e.time, 1),
+                                      ha="left", color="#CC79A7", **{**top, "xytext": (3, -4)}))
         elif e.kind == EventKind.NO_LINE_LEFT:
             ax.axvspan(e.time, result.end_time, color="0.85", alpha=0.5, lw=0)
             labels.append(ax.annotate("no line\nleft", ((e.time + result.end_time) / 2, 1),
-                                      xycoords=("data", "axes fraction"), xytext=(0, -4),
-                                      textcoords="offset points", ha="center", va="top",
-                                      fontsize=8, annotation_clip=True))
+                                      ha="center", **top))
     stack_labels(ax, labels)
 
 
@@ -125,14 +116,12 @@ def plot_sites(result, ax=None, *, mark: bool = True) -> Figure:
                 ls=SITE_STYLES[i % len(SITE_STYLES)])
     ax.set_yscale("log")
     ax.axhline(result.config.clinic.imaging_limit, color="0.3", ls=":", lw=1.2)
-    ax.annotate("imaging limit: the smallest lesion a scan shows", (0, result.config.clinic.imaging_limit),
-                xycoords=("axes fraction", "data"), xytext=(4, 3), textcoords="offset points",
-                fontsize=8, color="0.3", bbox=_LABEL_BOX)
+    label_hline(ax, result.config.clinic.imaging_limit, "imaging limit", fontsize=8, color="0.3")
     _shade_lines(ax, result)
     ax.set_ylim(bottom=0.5)
     ax.set_xlabel("time (days)")
     ax.set_ylabel("cells at the site")
-    ax.set_title(f"{result.config.title or 'clonesim'}: burden by site", fontsize=11)
+    ax.set_title(f"{result.config.title or 'clonesim'} \N{EM DASH} burden by site", fontsize=11)
     ax.legend(loc="upper left", fontsize=8, frameon=False, bbox_to_anchor=(1.01, 1.0))
     ax.grid(alpha=0.25)
     if mark:
@@ -182,9 +171,9 @@ def plot_site_panels(result, *, mark: bool = True) -> Figure:
         ax.grid(alpha=0.25)
     axes[0].set_ylim(bottom=0.5, top=result.config.clinic.lethal_cells * 30)
     axes[0].set_ylabel("cells at the site")
-    axes[0].annotate("imaging limit", (0, result.config.clinic.imaging_limit),
-                     xycoords=("axes fraction", "data"), xytext=(4, 3),
-                     textcoords="offset points", fontsize=8, color="0.3", bbox=_LABEL_BOX)
+    for ax in axes:
+        label_hline(ax, result.config.clinic.imaging_limit, "imaging limit", fontsize=8,
+                    color="0.3")
     # one legend for all panels: the same type has the same look at every site
     handles = {}
     for ax in axes:
@@ -195,8 +184,8 @@ def plot_site_panels(result, *, mark: bool = True) -> Figure:
         int(one_site.state(handles[lab]._clonesim_type))))
     axes[-1].legend([handles[lab] for lab in order], order, loc="upper left", fontsize=8,
                     frameon=False, bbox_to_anchor=(1.01, 1.0))
-    fig.suptitle(f"{result.config.title or 'clonesim'}: each site over time "
-                 f"(one virtual patient, seed {result.seed}, {result.outcome})", fontsize=11)
+    fig.suptitle(f"{result.config.title or 'clonesim'} \N{EM DASH} each site over time, one "
+                 f"virtual patient (seed {result.seed}, {result.outcome})", fontsize=11)
     if mark:
         add_mark(fig)
     return fig
