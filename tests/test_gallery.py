@@ -364,3 +364,28 @@ def test_cured_patients_are_censored_at_the_end_of_follow_up():
         assert horizon - r.detection_time in censored
     km = cohort.survival("os")
     assert km.sf.probabilities[-1] == pytest.approx(len(cured) / len(cohort))
+
+
+@pytest.mark.parametrize("name", ["receptor_switch", "muller", "recurrence", "local_therapy",
+                                  "sites", "sites_over_time", "holiday", "adaptive"])
+def test_labels_keep_off_each_other_and_the_data(name):
+    """In the lecture style (large text, where labels collided): line and
+    local-therapy labels keep a point apart and hide no curve, and the
+    reference-line labels (diagnosis, imaging limit, lethal burden) hide
+    none either."""
+    from .test_plots import labels_clear
+
+    assert labels_clear(gallery.figure(name, style="lecture")) >= 3
+
+
+@pytest.mark.parametrize("name", ["receptor_switch", "sites_over_time", "local_therapy",
+                                  "adaptive", "holiday", "arms"])
+def test_titles_read_as_one_phrase(name):
+    """The scenario's title (itself "X: Y") and what the figure shows are
+    joined by a dash, not by a second colon."""
+    fig = gallery.figure(name, style="paper", n=SMALL.get(name))
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    if fig._suptitle is not None:
+        titles.append(fig._suptitle.get_text())
+    main_title = max(titles, key=len).replace("\n", " ")
+    assert "\N{EM DASH}" in main_title and main_title.count(":") <= 1, main_title

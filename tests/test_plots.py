@@ -146,3 +146,119 @@ def test_immunotherapy_states_differ_in_the_burden_plot():
     plus, minus = lines["sensitive, antigen+"], lines["sensitive, antigen-"]
     assert plus.get_color() != minus.get_color()
     assert plus.get_linestyle() != minus.get_linestyle()
+
+
+# -- labels never overlap one another and never hide data ---------------------
+
+#: The texts that name horizontal reference lines (how each figure spells them).
+REFERENCE_LABELS = ("diagnosis", "imaging limit", "lethal burden")
+
+
+def _data_points(ax):
+    """Every drawn data point of ``ax`` in display coordinates: the Line2D
+    vertices (axhline/axvline left out), each segment sampled every half pixel."""
+    out = []
+    for line in ax.get_lines():
+        if not line.get_visible() or line.get_transform() != ax.transData:
+            continue
+        xy = line.get_transform().transform(np.column_stack(
+            [np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)]))
+        good = np.isfinite(xy).all(axis=1)
+        out.append(xy[good])
+        if line.get_linestyle() in ("None", "none", "", " ") or len(xy) < 2:
+            continue
+        seg = good[:-1] & good[1:]
+        a, b = xy[:-1][seg], xy[1:][seg]
+        steps = np.ceil(np.abs(b - a).max(axis=1, initial=0) * 2).astype(int) + 1
+        for k in range(1, int(steps.max(initial=1))):
+            frac = np.minimum(k / steps, 1.0)[:, None]
+            out.append(a + (b - a) * frac)
+    return np.concatenate(out) if out else np.empty((0, 2))
+
+
+def _hides_data(box, points) -> bool:
+    inside = ((points[:, 0] > box.x0) & (points[:, 0] < box.x1)
+              & (points[:, 1] > box.y0) & (points[:, 1] < box.y1))
+    return bool(inside.any())
+
+
+def labels_clear(fig) -> int:
+    """Assert that the line labels of each axes keep at least a point apart,
+    and that no line label or reference-line label hides drawn data (or, a
+    reference label, sits outside the axes); return how many labels were checked."""
+    canvas, _ = _render(fig)
+    renderer = canvas.get_renderer()
+    apart = renderer.points_to_pixels(1.0)
+    checked = 0
+    for ax in fig.axes:
+        points = _data_points(ax)
+        stacked = [t for t in getattr(ax, "_clonesim_stacked_labels", []) if shown(t, renderer)]
+        boxes = [t.get_window_extent(renderer) for t in stacked]
+        for a in range(len(boxes)):
+            for b in range(a + 1, len(boxes)):
+                gap_x = max(boxes[b].x0 - boxes[a].x1, boxes[a].x0 - boxes[b].x1)
+                gap_y = max(boxes[b].y0 - boxes[a].y1, boxes[a].y0 - boxes[b].y1)
+                assert max(gap_x, gap_y) >= apart, (stacked[a].get_text(), stacked[b].get_text())
+        for text, box in zip(stacked, boxes):
+            assert not _hides_data(box, points), text.get_text()
+            checked += 1
+        inner = ax.get_window_extent(renderer)
+        for text in ax.texts:
+            if not text.get_text().startswith(REFERENCE_LABELS) or not shown(text, renderer):
+                continue
+            box = text.get_window_extent(renderer)
+            outside = box.x0 >= inner.x1 or box.x1 <= inner.x0
+            assert outside or not _hides_data(box, points), text.get_text()
+            checked += 1
+    return checked
+
+
+def test_labels_clear_in_a_small_notebook_panel():
+    """plot_burden drawn into small axes (a 2-panel notebook figure with fixed
+    margins and no layout engine, as notebook 07 draws it, and a one-panel
+    figure of 5.5 x 3.2 inches): line labels and reference-line labels still
+    keep off the curves, and both shared-y panels end with the same limits."""
+    from matplotlib.figure import Figure
+
+    cfg = gallery.load_scenario("receptor_switch")
+    result = clonesim.simulate(cfg, seed=4)
+    fig = Figure(figsize=(11, 4))
+    axes = fig.subplots(1, 2, sharey=True, gridspec_kw=dict(left=0.07, right=0.8, bottom=0.13,
+                                                            top=0.92, wspace=0.05))
+    for ax in axes:
+        plots.plot_burden(result, ax=ax, mark=False)
+    assert labels_clear(fig) >= 8
+    assert axes[0].get_ylim() == axes[1].get_ylim()
+    small = Figure(figsize=(5.5, 3.2), layout="constrained")
+    plots.plot_burden(result, ax=small.add_subplot())
+    assert labels_clear(small) >= 4
+
+
+def test_reference_labels_carry_no_opaque_box():
+    """A label must never hide data: no white box behind it either."""
+    cfg = gallery.load_scenario("classic_98_2")
+    fig = plots.plot_burden(clonesim.simulate(cfg, seed=3))
+    named = [t for t in fig.axes[0].texts if t.get_text().startswith(REFERENCE_LABELS)]
+    assert len(named) == 3
+    assert all(t.get_bbox_patch() is None for t in named)
+
+
+def test_muller_has_no_seam_before_the_first_new_clone():
+    """receptor_switch, seed 4: while every cell is still sensitive ER+ the
+    composition panel is one flat colour from 0% to 100% (an edge stroke
+    on the empty bands drew a line at 50%)."""
+    cfg = gallery.load_scenario("receptor_switch")
+    result = clonesim.simulate(cfg, seed=4)
+    fig = plots.plot_muller(result, mark=False)
+    ax = fig.axes[1]
+    _, img = _render(fig)
+    data = plots.muller_fractions(result)
+    col = {int(t): j for j, t in enumerate(data.type_ids)}
+    alone = np.flatnonzero(data.fractions[:, col[0]] == 1.0)
+    assert alone.size > 10 and data.times[alone[-1]] > 20
+    h = img.shape[0]
+    x0, _ = ax.transData.transform((data.times[alone[len(alone) // 2]], 0))
+    _, y_lo = ax.transData.transform((0, 0.03))
+    _, y_hi = ax.transData.transform((0, 0.97))
+    column = img[int(h - y_hi):int(h - y_lo), int(x0)]
+    assert np.abs(column - column[0]).max() < 3

@@ -13,6 +13,8 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.transforms import Bbox
 
+from .arrange import register
+
 
 def data_lines(ax):
     """The Line2D artists of ``ax`` that show data (drawn in data coordinates,
@@ -102,12 +104,14 @@ class _HLinePlacer(Artist):
     each reference-line label to the first spot, above or below its line,
     inside the axes, that covers no data and no other label."""
 
+    order = 1
+
     def __init__(self, ax, texts):
         super().__init__()
         self.ax, self.texts = ax, list(texts)
         self.set_zorder(-9)
 
-    def _arrange(self, renderer):
+    def arrange(self, renderer):
         ax = self.ax
         inside = ax.get_window_extent(renderer)
         taken = [t.get_window_extent(renderer)
@@ -119,36 +123,44 @@ class _HLinePlacer(Artist):
                 text.set_visible(False)
                 continue
             text.set_visible(True)
-            for x, ha in _SPOTS:
-                for side in (1, -1):
-                    dx = {"left": 4, "right": -4, "center": 0}[ha]
-                    text.xy = (x, value)
-                    text.set_ha(ha)
-                    text.set_va("bottom" if side > 0 else "top")
-                    text.xyann = (dx, 2 * side)
-                    box = text.get_window_extent(renderer)
-                    if (box.x0 >= inside.x0 - 0.5 and box.x1 <= inside.x1 + 0.5
-                            and box.y0 >= inside.y0 and box.y1 <= inside.y1
-                            and not any(box.overlaps(b) for b in taken)
-                            and not covers_data(ax, box, renderer)):
-                        break
-                else:
-                    continue
-                break
-            else:
+            words = getattr(text, "_clonesim_words", None) or text.get_text()
+            text._clonesim_words = words
+            if not self._first_clear(text, (words, words.replace(" ", "\n")), inside, taken,
+                                     renderer):
                 # nowhere inside is clear: outside, right of the axes
+                text.set_text(words)
                 text.xy = (1.0, value)
                 text.set_ha("left")
                 text.set_va("center")
                 text.xyann = (4, 0)
             taken.append(text.get_window_extent(renderer))
 
+    def _first_clear(self, text, wordings, inside, taken, renderer) -> bool:
+        """Move ``text`` to the first clear spot, trying each wording (one
+        line, then a word a line); False if none is clear."""
+        value = text.xy[1]
+        for words in dict.fromkeys(wordings):
+            text.set_text(words)
+            for x, ha in _SPOTS:
+                for side in (1, -1):
+                    text.xy = (x, value)
+                    text.set_ha(ha)
+                    text.set_va("bottom" if side > 0 else "top")
+                    text.xyann = ({"left": 4, "right": -4, "center": 0}[ha], 2 * side)
+                    box = text.get_window_extent(renderer)
+                    if (box.x0 >= inside.x0 - 0.5 and box.x1 <= inside.x1 + 0.5
+                            and box.y0 >= inside.y0 and box.y1 <= inside.y1
+                            and not any(box.overlaps(b) for b in taken)
+                            and not covers_data(self.ax, box, renderer)):
+                        return True
+        return False
+
     def get_tightbbox(self, renderer=None):
-        self._arrange(renderer)
+        self.arrange(renderer)
         return Bbox.null()
 
     def draw(self, renderer):
-        self._arrange(renderer)
+        self.arrange(renderer)
         self.stale = False
 
 
@@ -166,7 +178,7 @@ def label_hline(ax, value: float, text: str, **kwargs):
     if placer is None:
         placer = _HLinePlacer(ax, [])
         ax._clonesim_hline_placer = placer
-        ax.add_artist(placer)
+        register(ax, placer)
     placer.texts.append(ann)
     ax._clonesim_hline_labels = placer.texts  # for tests: the labels that must not hide data
     return ann

@@ -12,6 +12,7 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.transforms import Bbox
 
+from .arrange import register
 from .clear import data_top
 
 #: Points kept free between two labels, and between a label and the data.
@@ -19,8 +20,11 @@ GAP = 3.0
 
 
 class _LabelStacker(Artist):
-    """Drawn first in its axes: places the labels in rows, then makes room
-    above the data for them."""
+    """Places the labels in rows, then makes room above the data for them:
+    before the figure draws its axes (:mod:`.arrange`), at layout, and again
+    first in its axes (a no-op once the room is made)."""
+
+    order = 0
 
     def __init__(self, ax, texts, top_offset: float = -4.0):
         super().__init__()
@@ -120,7 +124,7 @@ def stack_labels(ax, texts) -> None:
     if not texts:
         return
     ax._clonesim_stacked_labels = texts  # for tests: the labels that must not overlap
-    ax.add_artist(_LabelStacker(ax, texts))
+    register(ax, _LabelStacker(ax, texts))
 
 
 def wrap_drugs(drugs, width: int = 10) -> str:
