@@ -13,6 +13,9 @@ from .labels import stack_labels
 from .style import add_mark, grouped_legend, type_style
 
 _HATCHES = ("", "//", "..", "xx", "\\\\", "oo", "++", "--")
+#: The thinnest band drawn, as a share of the tumour (under half a pixel of
+#: the composition panel at the sizes the gallery and notebooks use).
+MIN_SHARE = 1e-3
 
 
 class MullerData:
@@ -153,19 +156,24 @@ def plot_muller(result, *, mark: bool = True, burden_panel: bool = True) -> Figu
     t = data.times
     stack = data.stacked()
     base = np.zeros(len(t))
+    painted = np.zeros(len(t), bool)
     labelled = set()
     for (j, _), h in zip(data.layers, stack.T):
         type_id = int(data.type_ids[j])
         label = data.labels[j] if j not in labelled else None
         labelled.add(j)
         # each band is painted from its base to the top and the next band
-        # paints over it: no seam between bands needs an edge stroke, and a
-        # clone of a few cells is not drawn as a visible line
-        alive = h > 0
-        alive[1:] |= h[:-1] > 0  # and the step after: no gap when one clone replaces another
-        alive[:-1] |= h[1:] > 0
-        band = ax.fill_between(t, base, 1.0, where=alive, interpolate=False, label=label,
-                               **_fill_style(type_id, cell_types))
+        # paints over it: no seam between bands needs an edge stroke. A band
+        # thinner than MIN_SHARE is left to its parent's paint: drawn, its
+        # antialiased edge would tint a whole pixel row (a "seam" for a
+        # clone of a few cells)
+        alive = h >= MIN_SHARE
+        alive[1:] |= h[:-1] >= MIN_SHARE  # and the step after: no gap when one clone
+        alive[:-1] |= h[1:] >= MIN_SHARE  # replaces another between two samples
+        # from 0 where no band below it is painted: no sliver of background
+        band = ax.fill_between(t, np.where(painted, base, 0.0), 1.0, where=alive,
+                               interpolate=False, label=label, **_fill_style(type_id, cell_types))
+        painted = painted | alive
         band._clonesim_type = type_id
         band._clonesim_column = j
         base = base + h
