@@ -67,11 +67,11 @@ class _PerModel:
 
     ``slots``: the initial slots' rows (types, counts, cached rates), so later
     patients copy them instead of calling :func:`~clonesim.engine.kernel.slot_for`
-    once per initial type. ``advance``: the compiled :func:`~clonesim.engine.kernel.advance`
-    for this model's argument types, called directly: numba's dispatcher types
-    every array of every group on each call (some 40 us, a tenth of a small
-    tumour). Both give exactly what the kernels would (same compiled code,
-    same values), so results are bit-identical.
+    once per initial type. ``key``: the numba types of the model's arrays, under
+    which :data:`_ADVANCE` keeps the compiled :func:`~clonesim.engine.kernel.advance`,
+    called directly: numba's dispatcher types every array of every group on
+    each call (some 40 us, a tenth of a small tumour). Both give exactly what
+    the kernels would (same compiled code, same values): bit-identical results.
     """
 
     def __init__(self, state):
@@ -79,10 +79,18 @@ class _PerModel:
         c = state.clones
         self.slots = (n, c.types[:n].copy(), c.counts[:n].copy(),
                       c.slot_static[:n].copy(), c.slot_single[:n].copy())
-        self.advance = None  # resolved after the first call (see EngineState.run_until)
+        # numba's type of every model-owned array (dtype, ndim, layout, writeable,
+        # aligned); the state-owned arrays are always fresh C-contiguous ones
+        model_arrays = (*state.kernel_model, *state.drugs[:3])
+        self.key = tuple((a.dtype.str, a.ndim, a.flags.c_contiguous, a.flags.f_contiguous,
+                          a.flags.writeable, a.flags.aligned) for a in model_arrays)
 
 
 _PER_MODEL: dict[int, tuple[weakref.ref, _PerModel]] = {}
+
+#: The compiled advance for each model-array type key (see :class:`_PerModel`);
+#: resolving one costs numba's typing of every argument, so once per process.
+_ADVANCE: dict[tuple, object] = {}
 
 
 def _compiled(dispatcher, args):
@@ -248,15 +256,16 @@ class EngineState:
     def run_until(self, t_stop: float, rng: np.random.Generator,
                   watch_detection: bool = False) -> int:
         """Advance to ``t_stop`` or the first event; return the kernel's exit code."""
-        per_model = self._per_model
+        key = self._per_model.key
         while True:
             args = (self.clones, self.counters, self.records, self.kernel_model, self.drugs,
                     float(t_stop), bool(watch_detection), CHUNK_STEPS, rng)
-            if per_model.advance is None:
+            advance = _ADVANCE.get(key)
+            if advance is None:
                 code = K.advance(*args)
-                per_model.advance = _compiled(K.advance, args)
+                _ADVANCE[key] = _compiled(K.advance, args)
             else:
-                code = per_model.advance(*args)
+                code = advance(*args)
             if code == K.RECORD_FULL:
                 self._grow_records()
             elif code != K.CHUNK_DONE:
