@@ -97,6 +97,29 @@ def test_cohort_is_independent_of_batching(cfg, cohort_serial, cuts):
         assert_same(a, b)
 
 
+def test_first_patient_of_a_model_matches_the_later_ones():
+    """The first patient of a model fills its initial slots with the kernel and
+    calls numba's dispatcher; later ones copy those slots and call the compiled
+    kernel directly (``engine._PerModel``). Both paths give the same patient,
+    here on a scenario with several initial types (pre-existing resistance)."""
+    from clonesim import engine
+    from clonesim.model import build_model
+    from clonesim.runners import _patient
+
+    config = load_config(PRE_EXISTING, {"simulation.horizon_days": 1500})
+    model = build_model(config)
+    first = engine.EngineState(model)
+    assert first.n_slots > 1
+    later = engine.EngineState(model)
+    for name in ("counts", "types", "slot_of", "slot_static", "slot_single"):
+        assert getattr(first.clones, name).tobytes() == getattr(later.clones, name).tobytes()
+    engine._PER_MODEL.clear()
+    alone = [_patient(config, build_model(config), 9, k) for k in range(3)]  # each one first
+    shared = [_patient(config, model, 9, k) for k in range(3)]  # all but none first
+    for a, b in zip(alone, shared):
+        assert_same(a, b)
+
+
 def test_cohort_patients_are_distinct_and_labelled(cohort_serial):
     assert [r.seed for r in cohort_serial] == [(5, k) for k in range(12)]
     trajectories = {(r.times.tobytes(), r.counts.tobytes()) for r in cohort_serial}

@@ -289,7 +289,7 @@ def record_row(t, clones, counters, records):
     ints[N_ENTRIES] = z
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _emit(target, m, n0, n1, tau, clones, counters, model, drugs, rng):
     """Deliver ``m`` newborns of type ``target`` born during a step of length ``tau``,
     and add the cell-days their lineages live before the step ends to the
@@ -350,7 +350,7 @@ def _mutants(k, m_all, timed, n0, n1, tau, clones, counters, model, drugs, rng):
         _deliver(target, np.int64(1), timed, n0, n1, tau, clones, counters, model, drugs, rng)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _deliver(target, m, timed, n0, n1, tau, clones, counters, model, drugs, rng):
     if timed:
         _emit(target, m, n0, n1, tau, clones, counters, model, drugs, rng)
@@ -359,7 +359,7 @@ def _deliver(target, m, timed, n0, n1, tau, clones, counters, model, drugs, rng)
         clones.incoming[kt] += m
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _moves(k, n0, n1, tau, clones, counters, model, drugs, rng):
     """Cells of slot ``k`` that switch phenotype or migrate during the step.
 
