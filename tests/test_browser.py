@@ -57,7 +57,19 @@ def _chromium() -> tuple[str, str]:
 
 
 @pytest.fixture(scope="module")
-def browser():
+def compiled():
+    """The numba kernels compiled into their on-disk cache before any server
+    starts, so that the kernels Voila and JupyterLab start load them (a cold
+    compile, 30-60 s, is the engine's cost, measured in benchmarks/startup.md,
+    not the browser's; a run of the suite has usually paid it already)."""
+    import clonesim
+    from clonesim import gallery
+
+    clonesim.simulate(clonesim.load_config(gallery.find_config("classic_98_2")), seed=3)
+
+
+@pytest.fixture(scope="module")
+def browser(compiled):
     binary, driver = _chromium()
     options = webdriver.ChromeOptions()
     options.binary_location = binary
