@@ -80,6 +80,7 @@ examples:
   clonesim sweep configs/classic_98_2.toml --grid mutation_rate=1e-9:1e-5:9:log \\
       --replicates 100 --out runs/mu
   clonesim plot-sweep runs/mu --x mutation_rate --metric cured
+  clonesim present 1            (a lesson's panel in a browser; needs clonesim[present])
 
 Run 'clonesim COMMAND --help' for a command's options and more examples.
 """
