@@ -246,9 +246,10 @@ def test_reference_labels_carry_no_opaque_box():
 @pytest.mark.parametrize("scenario, seed", [("receptor_switch", 4), ("classic_98_2", 3)])
 def test_muller_has_no_seam_where_one_clone_is_the_whole_tumour(scenario, seed):
     """Where one clone (of the first state: a flat fill, no hatch) is at
-    least 99.99% of the tumour, the composition panel is one flat colour from 3% to 97%: the others (a few cells, far
-    under a pixel) must not show as a line at 50%, as an edge stroke on
-    their empty or near-empty bands drew it."""
+    least 99.99% of the tumour, the composition panel is one flat colour
+    from 3% to 97%: the others (a few cells, far under a pixel) must not
+    show as a line at 50%, as an edge stroke on their empty or near-empty
+    bands drew it."""
     result = clonesim.simulate(gallery.load_scenario(scenario), seed=seed)
     fig = plots.plot_muller(result, mark=False)
     ax = fig.axes[1]

@@ -209,6 +209,6 @@ def sweep(*, n: int = 6, seed: int = 1, config="classic_98_2", mark: bool = True
                            mark=mark, xlabel="fraction of susceptible cells killed per dose",
                            ylabel="mutation rate (per division, per drug)",
                            value_label="median days from detection to death",
-                           title=f"{cfg.title} \N{EM DASH} survival by kill fraction and mutation rate "
-                                 f"({n} patients per cell)")
+                           title=f"{cfg.title} \N{EM DASH} survival by kill fraction and "
+                                 f"mutation rate ({n} patients per cell)")
     return _tag(fig, "sweep", cfg, seed, facts.sweep(table, n))

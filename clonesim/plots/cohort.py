@@ -190,8 +190,8 @@ def plot_arms(cohorts, *, endpoint: str = "auto", line: int | None = None,
         _finish_km_axes(ax, ep, k)
     axes[0].set_ylabel("fraction of patients")
     first = next(iter(cohorts.values()))
-    fig.suptitle(f"{first[0].config.title or 'clonesim'} \N{EM DASH} {len(first)} virtual patients per "
-                 "arm, the same patients in each", fontsize=11)
+    fig.suptitle(f"{first[0].config.title or 'clonesim'} \N{EM DASH} {len(first)} virtual "
+                 "patients per arm, the same patients in each", fontsize=11)
     if mark:
         add_mark(fig)
     return fig

@@ -16,7 +16,7 @@ from .arrange import register
 from .clear import data_top
 
 #: Points kept free between two labels, and between a label and the data.
-GAP = 3.0
+GAP = 2.0
 
 
 class _LabelStacker(Artist):
@@ -26,16 +26,16 @@ class _LabelStacker(Artist):
 
     order = 0
 
-    def __init__(self, ax, texts, top_offset: float = -4.0):
+    def __init__(self, ax, texts, top_offset: float = -4.0, gap: float = GAP):
         super().__init__()
-        self.ax = ax
+        self.ax, self.gap = ax, gap
         self.texts = list(texts)
         self.top_offset = top_offset
         self.set_zorder(-10)
 
     def _stack(self, renderer) -> list:
         placed = []
-        gap = renderer.points_to_pixels(GAP)
+        gap = renderer.points_to_pixels(self.gap)
         per_point = renderer.points_to_pixels(1.0)
         for text in self.texts:
             if not shown(text, renderer):
@@ -43,7 +43,7 @@ class _LabelStacker(Artist):
             x_off = text.xyann[0]
             text.xyann = (x_off, self.top_offset)
             box = text.get_window_extent(renderer)
-            step = box.height / per_point + GAP
+            step = box.height / per_point + self.gap
             rows = 0
             while any(_near(box, b, gap) for b in placed) and rows < 12:
                 rows += 1
@@ -106,7 +106,7 @@ def shown(text, renderer) -> bool:
     return text.get_visible() and (check is None or bool(check(renderer)))
 
 
-def stack_labels(ax, texts) -> None:
+def stack_labels(ax, texts, gap: float = GAP) -> None:
     """Keep ``texts`` (annotations offset in points from the top of ``ax``)
     from overlapping one another or the curves of ``ax``, however the figure
     is later sized: they are stacked in rows, and the y axis is raised so
@@ -119,12 +119,15 @@ def stack_labels(ax, texts) -> None:
     texts
         Annotations with ``textcoords="offset points"``, in the order they
         should claim the top row (left to right).
+    gap
+        Points kept free between two labels (and between the labels and
+        the data).
     """
     texts = list(texts)
     if not texts:
         return
     ax._clonesim_stacked_labels = texts  # for tests: the labels that must not overlap
-    register(ax, _LabelStacker(ax, texts))
+    register(ax, _LabelStacker(ax, texts, gap=gap))
 
 
 def wrap_drugs(drugs, width: int = 10) -> str:

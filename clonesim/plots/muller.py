@@ -190,10 +190,13 @@ def plot_muller(result, *, mark: bool = True, burden_panel: bool = True) -> Figu
         for line in result.lines:
             axis.axvline(line.start, color="0.1", lw=1.0)
     label_ax = top if top is not None else ax
+    # 3 points right of its line, 5 points kept between labels: a label that
+    # would come within 2 points of the next line drops a row instead
     stack_labels(label_ax, [label_ax.annotate(
         f"line {line.line}: {'+'.join(line.drugs)}", (line.start, 1),
         xycoords=("data", "axes fraction"), xytext=(3, -3), textcoords="offset points",
-        ha="left", va="top", fontsize=8, annotation_clip=True) for line in result.lines])
+        ha="left", va="top", fontsize=8, annotation_clip=True) for line in result.lines],
+        gap=5.0)
     if result.detection_time is not None:
         label_ax.annotate("detection", (result.detection_time, 0),
                           xycoords=("data", "axes fraction"), xytext=(-3, 3),

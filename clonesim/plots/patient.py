@@ -18,6 +18,11 @@ from .style import (LINE_SHADES, OKABE_ITO, SITE_STYLES, add_mark, grouped_legen
 def plot_burden(result, ax=None, *, show_total: bool = True, mark: bool = True) -> Figure:
     """Burden per cell type over time, on a log axis, with the therapy lines.
 
+    The line labels hang from the top, and the reference lines (diagnosis,
+    imaging limit, lethal burden) are named where no curve passes: when the
+    figure is drawn, the top of the y axis is raised as far as the labels
+    need to clear the curves (:func:`clonesim.plots.labels.stack_labels`).
+
     Parameters
     ----------
     result
