@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import ConfigError
+from .drawing import SCALE
 
 __all__ = ["Lesson", "TEACHING_LINE", "find_lessons", "pick_lesson", "build", "voila_command",
            "serve", "setup", "present_panel", "repository_url", "setup_cell"]
@@ -33,11 +33,10 @@ TEACHING_LINE = "Teaching simulation, not for clinical use"
 TEMPLATE = "clonesim-present"
 #: Figures are drawn with this many pixels per CSS pixel, then shown at their
 #: size in CSS pixels: sharp on a high-density laptop screen, and merely
-#: downsampled (never stretched) on a projector.
-PIXEL_RATIO = 2
-#: The notebooks' figures' resolution (clonesim.classroom.show's default dpi),
-#: in CSS pixels per inch: the present mode shows a figure at the size a notebook does.
-NOTEBOOK_DPI = 80
+#: downsampled (never stretched) on a projector. The notebooks' panels do the
+#: same (:data:`clonesim.drawing.SCALE`); the present mode shows a figure at
+#: the size a notebook does.
+PIXEL_RATIO = SCALE
 
 #: JupyterLab extensions that only work inside JupyterLab (the Notebook 7
 #: interface, Voila's own preview button): the present pages do not load them.
@@ -146,18 +145,18 @@ def pick_lesson(name: str, lessons: list[Lesson]) -> Lesson:
 
 # --- the build folder: notebooks and a Voila template --------------------------------------
 
-def _setup_source(pixel_ratio: int) -> str:
+def _setup_source() -> str:
     """The present notebooks' first code cell: the names a ``present`` cell
     may use (the lessons' setup cell imports the same), with panels drawn
     for the screen."""
     return ("from clonesim import present\n"
-            f"present.setup(pixel_ratio={pixel_ratio})  # panels for a screen: large controls\n"
+            "present.setup()  # panels for a screen: large controls\n"
             "import clonesim\n"
             "from clonesim import classroom, gallery, plots\n"
             "from clonesim.classroom import panel, show, size\n")
 
 
-def _notebook(lesson: Lesson, lessons: list[Lesson], pixel_ratio: int) -> dict:
+def _notebook(lesson: Lesson, lessons: list[Lesson]) -> dict:
     k = lessons.index(lesson)
     links = ["[all lessons](../../)"]
     if k > 0:
@@ -173,7 +172,7 @@ def _notebook(lesson: Lesson, lessons: list[Lesson], pixel_ratio: int) -> dict:
         return {"id": f"code-{k}", "cell_type": "code", "execution_count": None,
                 "metadata": {}, "outputs": [], "source": source}
 
-    sources = [_setup_source(pixel_ratio), *lesson.cells]
+    sources = [_setup_source(), *lesson.cells]
     return {"cells": [{"id": "title", "cell_type": "markdown", "metadata": {}, "source": title},
                       *(code(k, source) for k, source in enumerate(sources))],
             "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python",
@@ -240,7 +239,7 @@ __ITEMS__
 """
 
 
-def build(lessons: list[Lesson], out: str | Path, pixel_ratio: int = PIXEL_RATIO) -> Path:
+def build(lessons: list[Lesson], out: str | Path) -> Path:
     """Write the present notebooks and the Voila template into ``out``.
 
     Parameters
@@ -251,8 +250,6 @@ def build(lessons: list[Lesson], out: str | Path, pixel_ratio: int = PIXEL_RATIO
         The build folder: ``lessons/`` (what Voila serves) and
         ``share/jupyter/voila/templates/clonesim-present/`` (found through
         ``JUPYTER_PATH``) are written into it.
-    pixel_ratio
-        Figure pixels per CSS pixel (see :data:`PIXEL_RATIO`).
 
     Returns
     -------
@@ -265,7 +262,7 @@ def build(lessons: list[Lesson], out: str | Path, pixel_ratio: int = PIXEL_RATIO
     for old in pages.glob("*.ipynb"):
         old.unlink()
     for lesson in lessons:
-        nb = _notebook(lesson, lessons, pixel_ratio)
+        nb = _notebook(lesson, lessons)
         (pages / f"{lesson.name}.ipynb").write_text(json.dumps(nb, indent=1) + "\n",
                                                     encoding="utf-8")
     template = out / "share" / "jupyter" / "voila" / "templates" / TEMPLATE
@@ -336,7 +333,7 @@ def voila_available() -> bool:
 
 
 def serve(lesson: str | None = None, port: int = 8866, open_browser: bool = True,
-          notebooks: str | Path | None = None, pixel_ratio: int = PIXEL_RATIO) -> int:
+          notebooks: str | Path | None = None) -> int:
     """Build the present notebooks and serve them until Ctrl-C (``clonesim present``).
 
     Parameters
@@ -349,8 +346,6 @@ def serve(lesson: str | None = None, port: int = 8866, open_browser: bool = True
         Open a browser tab at start.
     notebooks
         The folder of lesson notebooks (default: the repository's).
-    pixel_ratio
-        Figure pixels per CSS pixel.
 
     Returns
     -------
@@ -367,7 +362,7 @@ def serve(lesson: str | None = None, port: int = 8866, open_browser: bool = True
     if not voila_available():
         raise ConfigError(VOILA_MISSING)
     with tempfile.TemporaryDirectory(prefix="clonesim-present-") as tmp:
-        build(lessons, tmp, pixel_ratio)
+        build(lessons, tmp)
         argv, env = voila_command(tmp, port)
         url = f"http://127.0.0.1:{port}/" + (f"voila/render/{chosen.name}.ipynb" if chosen else "")
         print(f"clonesim present: {len(lessons)} lessons; open {url}\n"
@@ -387,44 +382,34 @@ def serve(lesson: str | None = None, port: int = 8866, open_browser: bool = True
 
 # --- inside a present notebook's kernel ---------------------------------------------------
 
-def _label(name: str) -> str:
-    """A control's label from its argument name: ``log10 mutation rate``."""
-    return re.sub(r"_+", " ", name).strip()
-
-
-def present_panel(func, _pixel_ratio: int = PIXEL_RATIO, **controls):
-    """A :class:`clonesim.widgets.Panel` for a screen: labels in words, wide
-    sliders, and figures drawn at ``_pixel_ratio`` times their pixels and
-    shown at their own size (the ``width`` of each image, in CSS pixels).
+def present_panel(func, **controls):
+    """A :class:`clonesim.widgets.Panel` for a screen: the notebooks' panel
+    (labels in words, figures drawn at :data:`PIXEL_RATIO` times their pixels
+    and shown at their own size) with wider controls, and images that the
+    page never shrinks to its column.
 
     Parameters
     ----------
     func, **controls
         As for :func:`clonesim.classroom.panel`.
     """
-    from ipywidgets import Layout
-
     from .widgets import Panel
 
     class PresentPanel(Panel):
-        def show(self, fig, dpi: int = NOTEBOOK_DPI) -> None:
-            super().show(fig, dpi * _pixel_ratio)
-            image = self.images[self._shown - 1]
-            width, height = (round(v * dpi) for v in fig.get_size_inches())
-            # a fixed size in CSS pixels: the browser neither stretches the
-            # image to its container nor shows it at its larger pixel size
-            image.layout = Layout(width=f"{width}px", height=f"{height}px",
-                                  max_width="none", object_fit="contain")
+        def show(self, fig, dpi: int = 80) -> None:
+            super().show(fig, dpi)
+            self.images[self._shown - 1].layout.max_width = "none"
 
     shown = PresentPanel(func, **controls)
     for widget in shown.kwargs_widgets:
-        widget.description = _label(widget.description)
-        widget.style.description_width = "11em"  # one column of labels, sliders aligned
-        widget.layout.width = "min(820px, 95vw)"
+        # the page's controls font is larger (CSS below): a label column in
+        # em, wide enough for the longest label of clonesim.controls
+        widget.style.description_width = "15em"
+        widget.layout.width = "min(1000px, 95vw)"
     return shown
 
 
-def setup(pixel_ratio: int = PIXEL_RATIO) -> None:
+def setup() -> None:
     """Make :func:`clonesim.classroom.panel` draw present panels in this kernel.
 
     The present notebooks call it in their first cell, so a lesson's
@@ -435,7 +420,7 @@ def setup(pixel_ratio: int = PIXEL_RATIO) -> None:
     from . import classroom
 
     def panel(func, **controls):
-        return present_panel(func, pixel_ratio, **controls)
+        return present_panel(func, **controls)
 
     panel.__doc__ = present_panel.__doc__
     classroom.panel = panel

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from clonesim import present
+from clonesim.controls import control
 
 from selenium import webdriver
 from selenium.webdriver.common.action_chains import ActionChains
@@ -182,10 +183,14 @@ def test_present_mode_in_a_browser(browser, tmp_path):
         css_width = image.size["width"]
         assert css_width >= 600  # a 9-inch figure at the notebooks' 80 per inch: 720
         assert image.get_property("naturalWidth") == present.PIXEL_RATIO * css_width
-        label = browser.find_element(By.XPATH, "//label[normalize-space()='kill fraction']")
+        label = browser.find_element(By.XPATH, f"//label[normalize-space()='{control('kill_fraction').label}']")
         assert label.size["height"] >= 30  # large controls (ipywidgets' default is 28)
+        cut = browser.execute_script(  # a label wider than its column ends in "..."
+            "return [...document.querySelectorAll('.widget-label')]"
+            ".filter(e => e.offsetParent && e.scrollWidth > e.clientWidth).map(e => e.textContent)")
+        assert not cut, f"labels cut off: {cut}"
 
-        handle = _handle(browser, "seed")
+        handle = _handle(browser, control("seed").label)
         before, value = image.get_attribute("src"), _readout(handle)
         handle.click()
         ActionChains(browser).send_keys(Keys.ARROW_RIGHT).perform()
@@ -233,7 +238,7 @@ def test_lesson_in_jupyterlab(browser, tmp_path):
         browser.execute_script("window.jupyterapp.commands.execute('notebook:run-all-cells')")
         scope = "//div[contains(@class, 'jp-OutputArea')]"
         image = _image(browser, ".jp-OutputArea")
-        handle = _handle(browser, "seed", scope)
+        handle = _handle(browser, control("seed").label, scope)
         browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", handle)
         before, value = image.get_attribute("src"), _readout(handle)
         ActionChains(browser).drag_and_drop_by_offset(handle, 40, 0).perform()

@@ -67,7 +67,7 @@ def test_the_build_holds_one_page_a_lesson_and_the_template(tmp_path):
     title, setup, *cells = nb.cells
     assert title.cell_type == "markdown" and lessons[0].title in title.source
     assert present.TEACHING_LINE in title.source
-    assert "present.setup(pixel_ratio=2)" in setup.source
+    assert "present.setup()" in setup.source
     assert [c.source for c in cells] == list(lessons[0].cells)
     template = out / "share" / "jupyter" / "voila" / "templates" / present.TEMPLATE
     assert json.loads((template / "conf.json").read_text()) == {"base_template": "lab"}
@@ -97,9 +97,9 @@ def test_a_present_panel_shows_figures_at_their_size_drawn_at_twice_the_pixels()
 
     shown = present.present_panel(draw, kill_fraction=(0.0, 1.0, 0.1))
     (image,) = shown.images
-    assert (image.layout.width, image.layout.height) == ("720px", "320px")
+    assert image.layout.width == "720px"  # the height follows: the PNG's aspect ratio
     assert Image.open(io.BytesIO(image.value)).size == (1440, 640)
-    assert [w.description for w in shown.kwargs_widgets] == ["kill fraction"]
+    assert [w.description for w in shown.kwargs_widgets] == ["kill per dose"]  # clonesim.controls
     before = image.value
     shown.kwargs_widgets[0].value = 0.9
     assert image.value != before
@@ -107,7 +107,7 @@ def test_a_present_panel_shows_figures_at_their_size_drawn_at_twice_the_pixels()
 
 def test_setup_makes_classroom_panels_present_panels(monkeypatch):
     monkeypatch.setattr(classroom, "panel", classroom.panel)  # restored afterwards
-    present.setup(pixel_ratio=1)
+    present.setup()
     from clonesim.classroom import panel  # what a present cell does
 
     def draw(seed=1):
@@ -116,7 +116,7 @@ def test_setup_makes_classroom_panels_present_panels(monkeypatch):
         classroom.show(fig)
 
     (image,) = panel(draw, seed=(1, 5, 1)).images
-    assert Image.open(io.BytesIO(image.value)).size == (400, 240)
+    assert Image.open(io.BytesIO(image.value)).size == (800, 480)  # 2 x (5 x 3 in at 80)
 
 
 def test_present_help_says_teaching_not_clinical(capsys):
