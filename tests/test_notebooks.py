@@ -59,7 +59,8 @@ def test_notebook_runs_and_its_panel_redraws(path):
     images = sum("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code"
                  for o in c.outputs)
     assert images >= 1  # a figure, besides the panel's
-    (records,) = panel_records(nb)  # one panel per notebook
+    (panel,) = panel_records(nb)  # one panel per notebook
+    records = panel["records"]
     assert len({r["control"] for r in records} - {None}) >= 3  # every panel has 3 or more
     for r in records:
         assert r["image"], r
