@@ -4,9 +4,14 @@ against ``simulate_many`` (one model built once, one process), at 1e5 and
 (``time.process_time``) per tumour, medians over repeats. Teaching model:
 these are computing speeds.
 
+``--dispatch`` instead compares, in one process, a patient whose kernel call
+goes through numba's dispatcher with one that calls the compiled kernel
+directly (``clonesim.engine._PerModel``), 15 alternating rounds of 100.
+
 Usage::
 
     python -m benchmarks.batching --reps 200 --repeats 3
+    python -m benchmarks.batching --dispatch
 """
 
 from __future__ import annotations
@@ -27,11 +32,43 @@ def per_tumour(fn, reps: int) -> tuple[float, float]:
     return (time.perf_counter() - w) / reps, (time.process_time() - c) / reps
 
 
+def dispatch_ab(rounds: int = 15, reps: int = 100) -> None:
+    """CPU ms per patient, dispatcher vs direct kernel call, medians over rounds."""
+    from clonesim import engine, runners
+    from clonesim.model import build_model
+
+    real = engine._compiled
+    via_dispatcher = lambda dispatcher, args: dispatcher  # noqa: E731
+    for n in (1e5, 1e7):
+        cfg = clonesim_config(n)
+        res = {"dispatcher": [], "direct": []}
+        for _ in range(rounds):
+            for name, comp in (("dispatcher", via_dispatcher), ("direct", real)):
+                engine._compiled = comp
+                engine._PER_MODEL.clear()
+                engine._ADVANCE.clear()
+                model = build_model(cfg)
+                runners._patient(cfg, model, 1, 0)
+                t = time.process_time()
+                for k in range(reps):
+                    runners._patient(cfg, model, 1, k)
+                res[name].append((time.process_time() - t) / reps * 1e3)
+        engine._compiled = real
+        print(f"{n:.0e}: " + ", ".join(f"{k} {statistics.median(v):.3f} ms"
+                                       for k, v in res.items()))
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=200)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--dispatch", action="store_true",
+                    help="dispatcher vs direct kernel call, in one process")
     args = ap.parse_args(argv)
+    if args.dispatch:
+        clonesim.simulate(clonesim_config(1e5), seed=0)
+        dispatch_ab()
+        return
     clonesim.simulate(clonesim_config(1e5), seed=0)  # warm the kernels
     print("| cells | single: wall / CPU per tumour | batched: wall / CPU per tumour |")
     print("| --- | --- | --- |")
