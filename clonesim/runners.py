@@ -216,20 +216,21 @@ def _run_chunk(args) -> list[Result]:
     model = None if cohort and config.cohort.vary else build_model(config)
     # all the chunk's seeds in one vectorised pass (an int entropy; numpy's
     # SeedSequence also takes a list of ints, seeded the slow way)
-    seeds = BatchSeeds(entropy, start, stop) if isinstance(entropy, int) else None
-    return [_patient(config, model, entropy, k, cohort, seeds) for k in range(start, stop)]
+    seeds = BatchSeeds(entropy, range(start, stop)) if isinstance(entropy, int) else None
+    return [_patient(config, model, entropy, k, cohort,
+                     seeds.generator(k - start) if seeds else None)
+            for k in range(start, stop)]
 
 
 def _patient(config: Config, model: ModelArrays | None, entropy: int, k: int,
-             cohort: bool = False, seeds: BatchSeeds | None = None) -> Result:
+             cohort: bool = False, rng: np.random.Generator | None = None) -> Result:
     if cohort and config.cohort.vary:
         config = patient_config(config, entropy, k)
         model = build_model(config)
-    rng = seeds.generator(k) if seeds is not None else None
-    return run_patient(config, model, _Spawn(entropy, (k,)), (entropy, k), rng)
+    return run_patient(config, model, Spawn(entropy, (k,)), (entropy, k), rng)
 
 
-class _Spawn(NamedTuple):
+class Spawn(NamedTuple):
     """What a patient's own generators are spawned from: ``SeedSequence(entropy,
     spawn_key=spawn_key)`` without building it (mixing costs ~10 us) until needed."""
 

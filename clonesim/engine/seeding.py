@@ -59,16 +59,23 @@ def _mix(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return result ^ (result >> np.uint32(_XSHIFT))
 
 
-def seed_words(entropy: int, keys: np.ndarray) -> np.ndarray:
-    """``SeedSequence(entropy, spawn_key=(k,)).generate_state(4, np.uint64)``
-    for every ``k`` in ``keys`` (each below 2**32), as an array (len(keys), 4)."""
-    keys = np.asarray(keys, dtype=np.uint64)
-    if keys.size and int(keys.max()) > _M32:
-        raise ValueError("seed_words: patient numbers must be below 2**32")
+def seed_words(entropy: int, keys) -> np.ndarray:
+    """``SeedSequence(entropy, spawn_key=key).generate_state(4, np.uint64)`` for
+    every spawn key in ``keys``, as an array (len(keys), 4).
+
+    ``keys``: one int per patient (``spawn_key=(k,)``), or rows of equal
+    length (``spawn_key=(p, r)``); every entry below 2**32 (one word each).
+    """
+    keys = np.asarray(keys, dtype=np.int64)
+    if keys.ndim == 1:
+        keys = keys[:, None]
+    if keys.size and (int(keys.min()) < 0 or int(keys.max()) > _M32):
+        raise ValueError("seed_words: spawn key entries must be from 0 to 2**32 - 1")
     run = _words(int(entropy))
     run += [0] * (_POOL_SIZE - len(run))  # padded, since the spawn key is not empty
-    n = keys.size
-    columns = [np.full(n, w, dtype=np.uint32) for w in run] + [keys.astype(np.uint32)]
+    n = len(keys)
+    columns = [np.full(n, w, dtype=np.uint32) for w in run]
+    columns += [keys[:, j].astype(np.uint32) for j in range(keys.shape[1])]
     with np.errstate(over="ignore"):
         h = _Hash(_INIT_A)
         pool = [h(columns[i]) for i in range(_POOL_SIZE)]
@@ -101,22 +108,25 @@ def pcg64_state(words) -> tuple[int, int]:
 
 
 class BatchSeeds:
-    """The generators of patients ``start .. stop - 1`` of one root entropy.
+    """The generators of a batch of patients of one root entropy.
 
+    ``keys``: the patients' spawn keys, as :func:`seed_words` takes them
+    (``range(start, stop)`` for patients ``start .. stop - 1`` of a cohort).
     :meth:`generator` returns one ``numpy.random.Generator``, reused: it is
-    set to patient ``k``'s state on each call, so a caller must be done with
-    patient ``k - 1``'s draws first (a batch runs its patients in turn).
+    set to the ``i``-th patient's state on each call, so a caller must be done
+    with one patient's draws before asking for the next (a batch runs its
+    patients in turn, in one thread).
     """
 
-    def __init__(self, entropy: int, start: int, stop: int):
-        self.start = start
-        self.words = seed_words(entropy, np.arange(start, stop))
+    def __init__(self, entropy: int, keys):
+        self.words = seed_words(entropy, keys)
         self._bits = np.random.PCG64(0)
         self._rng = np.random.Generator(self._bits)
 
-    def generator(self, k: int) -> np.random.Generator:
-        """Patient ``k``'s generator, as ``Generator(PCG64(SeedSequence(entropy, spawn_key=(k,))))``."""
-        state, inc = pcg64_state(self.words[k - self.start].tolist())
+    def generator(self, i: int) -> np.random.Generator:
+        """The ``i``-th patient's generator, as ``Generator(PCG64(SeedSequence(
+        entropy, spawn_key=keys[i])))``."""
+        state, inc = pcg64_state(self.words[i].tolist())
         self._bits.state = {"bit_generator": "PCG64", "state": {"state": state, "inc": inc},
                             "has_uint32": 0, "uinteger": 0}
         return self._rng
