@@ -77,7 +77,7 @@ def parts(rounds: int = 7, reps: int = 2000) -> None:
     model = build_model(cfg)
     horizon = cfg.simulation.horizon_days
     runners._run_chunk((cfg, 1, 0, 2, False))
-    seeds = BatchSeeds(1, 0, reps)
+    seeds = BatchSeeds(1, range(reps))
     done = EngineState(model)
     done.run_until(horizon, seeds.generator(0), watch_detection=True)
 
@@ -86,7 +86,7 @@ def parts(rounds: int = 7, reps: int = 2000) -> None:
             np.random.Generator(np.random.PCG64(np.random.SeedSequence(1, spawn_key=(k,))))
 
     def batch_seeds():
-        batch = BatchSeeds(1, 0, reps)
+        batch = BatchSeeds(1, range(reps))
         for k in range(reps):
             batch.generator(k)
 
