@@ -8,10 +8,16 @@ these are computing speeds.
 goes through numba's dispatcher with one that calls the compiled kernel
 directly (``clonesim.engine._PerModel``), 15 alternating rounds of 100.
 
+``--parts`` splits one batched patient at 1e7 cells into its pieces (CPU us
+per patient, medians of 7 rounds of 2000): numpy's seeding chain against the
+batch's vectorised one (``clonesim.engine.seeding``), the engine state, the
+kernel run, the trajectory table, and the whole patient.
+
 Usage::
 
     python -m benchmarks.batching --reps 200 --repeats 3
     python -m benchmarks.batching --dispatch
+    python -m benchmarks.batching --parts
 """
 
 from __future__ import annotations
@@ -58,13 +64,73 @@ def dispatch_ab(rounds: int = 15, reps: int = 100) -> None:
                                        for k, v in res.items()))
 
 
+def parts(rounds: int = 7, reps: int = 2000) -> None:
+    """CPU us per patient of each piece of a batched patient, medians over rounds."""
+    import numpy as np
+
+    from clonesim import runners
+    from clonesim.engine import EngineState
+    from clonesim.engine.seeding import BatchSeeds
+    from clonesim.model import build_model
+
+    cfg = clonesim_config(1e7)
+    model = build_model(cfg)
+    horizon = cfg.simulation.horizon_days
+    runners._run_chunk((cfg, 1, 0, 2, False))
+    seeds = BatchSeeds(1, range(reps))
+    done = EngineState(model)
+    done.run_until(horizon, seeds.generator(0), watch_detection=True)
+
+    def numpy_seeds():
+        for k in range(reps):
+            np.random.Generator(np.random.PCG64(np.random.SeedSequence(1, spawn_key=(k,))))
+
+    def batch_seeds():
+        batch = BatchSeeds(1, range(reps))
+        for k in range(reps):
+            batch.generator(k)
+
+    def states():
+        for _ in range(reps):
+            EngineState(model)
+
+    def runs():
+        for k in range(reps):
+            EngineState(model).run_until(horizon, seeds.generator(k), watch_detection=True)
+
+    def tables():
+        for _ in range(reps):
+            done.trajectory()
+
+    pieces = {
+        "seeding, numpy's SeedSequence -> PCG64 -> Generator": numpy_seeds,
+        "seeding, batched (engine.seeding.BatchSeeds)": batch_seeds,
+        "engine state (EngineState)": states,
+        "state + batched seeding + kernel run": runs,
+        "trajectory table (EngineState.trajectory)": tables,
+        "whole patient (runners._run_chunk)": lambda: runners._run_chunk((cfg, 1, 0, reps, False)),
+    }
+    for name, fn in pieces.items():
+        times = []
+        for _ in range(rounds):
+            t = time.process_time()
+            fn()
+            times.append((time.process_time() - t) / reps * 1e6)
+        print(f"{name:54s} {statistics.median(times):6.1f} us")
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=200)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--dispatch", action="store_true",
                     help="dispatcher vs direct kernel call, in one process")
+    ap.add_argument("--parts", action="store_true",
+                    help="CPU per patient of each piece of a batched patient at 1e7")
     args = ap.parse_args(argv)
+    if args.parts:
+        parts()
+        return
     if args.dispatch:
         clonesim.simulate(clonesim_config(1e5), seed=0)
         dispatch_ab()

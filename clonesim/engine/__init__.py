@@ -65,9 +65,10 @@ def announce_compile() -> None:
 class _PerModel:
     """What every patient of one model starts from, computed for the first one.
 
-    ``slots``: the initial slots' rows (types, counts, cached rates), so later
-    patients copy them instead of calling :func:`~clonesim.engine.kernel.slot_for`
-    once per initial type. ``key``: the numba types of the model's arrays, under
+    ``slots``, ``slot_of``: the initial slots' rows (types, counts, cached
+    rates) and the type -> slot map, so later patients copy them instead of
+    calling :func:`~clonesim.engine.kernel.slot_for` once per initial type;
+    ``shape`` and ``kernel_model``: the array sizes and the model's group. ``key``: the numba types of the model's arrays, under
     which :data:`_ADVANCE` keeps the compiled :func:`~clonesim.engine.kernel.advance`,
     called directly: numba's dispatcher types every array of every group on
     each call (some 40 us, a tenth of a small tumour). Both give exactly what
@@ -79,11 +80,17 @@ class _PerModel:
         c = state.clones
         self.slots = (n, c.types[:n].copy(), c.counts[:n].copy(),
                       c.slot_static[:n].copy(), c.slot_single[:n].copy())
+        self.slot_of = c.slot_of.copy()  # -1 but at the initial types
+        self.shape = (c.counts.size, c.slot_single.shape[1], c.site_tot.size)
+        self.kernel_model = state.kernel_model  # the model's own arrays, never written
         # numba's type of every model-owned array (dtype, ndim, layout, writeable,
         # aligned); the state-owned arrays are always fresh C-contiguous ones
         model_arrays = (*state.kernel_model, *state.drugs[:3])
         self.key = tuple((a.dtype.str, a.ndim, a.flags.c_contiguous, a.flags.f_contiguous,
                           a.flags.writeable, a.flags.aligned) for a in model_arrays)
+        #: type id -> label, filled as types appear (``model.label`` builds
+        #: each string anew, some 4 us a type a patient)
+        self.labels: dict[int, str] = {}
 
 
 _PER_MODEL: dict[int, tuple[weakref.ref, _PerModel]] = {}
@@ -126,46 +133,52 @@ class EngineState:
         Initial room for trajectory rows; it doubles when full.
     """
 
-    def __init__(self, model, record_rows: int = 4096):
+    def __init__(self, model, record_rows: int = 256):
         announce_compile()
         self.model = model
-        n_types = model.n_types
+        entry = _PER_MODEL.get(id(model))
+        per_model = entry[1] if entry is not None and entry[0]() is model else None
+        if per_model is not None:
+            cap, n_drugs, n_sites = per_model.shape
+            self.kernel_model = per_model.kernel_model
+        else:
+            cap, n_drugs, n_sites = model.n_types, model.n_drugs, len(model.site_names)
+            self.kernel_model = K.Model(cls_rates=model.cls_rates, moves=model.moves,
+                                        sites=model.sites, params=model.params,
+                                        dims=model.dims)
         # One slot per type that has ever held a cell. Sized for the whole type
         # space (at most 2**16 * states * sites) so that a step never runs out
         # of slots; the arrays are calloc'ed and only touched pages cost memory.
-        cap = n_types
         # The kernels' argument groups (see engine.kernel), built once per
-        # patient; the kernels change their arrays in place.
+        # patient; the kernels change their arrays in place. The record
+        # buffers start small (the kernel asks for more before a step, so
+        # their size never changes a result) and double when full.
+        zeros, i8 = np.zeros, np.int64
         self.clones = K.Clones(
-            counts=np.zeros(cap, dtype=np.int64),
-            types=np.zeros(cap, dtype=np.int64),
-            slot_of=np.full(n_types, -1, dtype=np.int64),
-            incoming=np.zeros(cap, dtype=np.int64),
-            exposure=np.zeros(cap),
-            slot_static=np.zeros((cap, 4)),
-            slot_single=np.zeros((cap, model.n_drugs)),
-            scratch=np.zeros((cap, 2)),
-            site_tot=np.zeros(len(model.site_names)))
-        self.counters = K.Counters(ints=np.zeros(4, dtype=np.int64), clock=np.zeros(2))
+            counts=zeros(cap, dtype=i8),
+            types=zeros(cap, dtype=i8),
+            slot_of=np.full(cap, -1, dtype=i8) if per_model is None else per_model.slot_of.copy(),
+            incoming=zeros(cap, dtype=i8),
+            exposure=zeros(cap),
+            slot_static=zeros((cap, 4)),
+            slot_single=zeros((cap, n_drugs)),
+            scratch=zeros((cap, 2)),
+            site_tot=zeros(n_sites))
+        self.counters = K.Counters(ints=zeros(4, dtype=i8), clock=zeros(2))
         self.records = K.Records(
-            rec_t=np.zeros(record_rows),
-            rec_ptr=np.zeros(record_rows + 1, dtype=np.int64),
-            rec_slot=np.zeros(record_rows * 4, dtype=np.int64),
-            rec_count=np.zeros(record_rows * 4, dtype=np.int64))
+            rec_t=zeros(record_rows),
+            rec_ptr=zeros(record_rows + 1, dtype=i8),
+            rec_slot=zeros(record_rows * 4, dtype=i8),
+            rec_count=zeros(record_rows * 4, dtype=i8))
         self.drugs = K.Drugs(
             drug_f=model.drug_f, targets=model.targets, penetration=model.penetration,
-            given=np.zeros(model.n_drugs), next_dose=np.full(model.n_drugs, np.inf))
-        self.kernel_model = K.Model(cls_rates=model.cls_rates, moves=model.moves,
-                                    sites=model.sites, params=model.params,
-                                    dims=model.dims)
-        entry = _PER_MODEL.get(id(model))
-        if entry is not None and entry[0]() is model:
-            self._per_model = entry[1]
-            n, types, counts, static, single = self._per_model.slots
+            given=zeros(n_drugs), next_dose=np.full(n_drugs, np.inf))
+        if per_model is not None:
+            self._per_model = per_model
+            n, types, counts, static, single = per_model.slots
             c = self.clones
             c.types[:n], c.counts[:n] = types, counts
             c.slot_static[:n], c.slot_single[:n] = static, single
-            c.slot_of[types] = np.arange(n)
             self.counters.ints[K.N_SLOTS] = n
         else:
             for type_id, cells in model.initial:
@@ -286,6 +299,17 @@ class EngineState:
 
     # -- output -------------------------------------------------------------
 
+    def labels(self, type_ids) -> list[str]:
+        """A reader's name for each of ``type_ids`` (``model.label``), kept per model."""
+        cache, label = self._per_model.labels, self.model.label
+        out = []
+        for t in type_ids.tolist():
+            name = cache.get(t)
+            if name is None:
+                name = cache[t] = label(t)
+            out.append(name)
+        return out
+
     def trajectory(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return ``(times, type_ids, counts)``: counts has one column per type
         ever seen, in order of first appearance."""
@@ -296,7 +320,10 @@ class EngineState:
         rec = self.records
         dense = np.zeros((rows, n), dtype=np.int64)
         ptr = rec.rec_ptr[: rows + 1]
-        row_of_entry = np.repeat(np.arange(rows), np.diff(ptr))
-        z = int(ptr[-1])
-        dense[row_of_entry, rec.rec_slot[:z]] = rec.rec_count[:z]
+        z = int(ptr[rows])
+        # entry e of row r sits at flat index r * n + slot (plain index
+        # arithmetic: np.diff and 2-d fancy indexing cost ~10 us a patient)
+        flat = np.repeat(np.arange(rows) * n, ptr[1:] - ptr[:-1])
+        flat += rec.rec_slot[:z]
+        dense.reshape(-1)[flat] = rec.rec_count[:z]
         return rec.rec_t[:rows].copy(), self.types[:n].copy(), dense

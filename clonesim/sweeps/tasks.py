@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
+from ..engine.seeding import BatchSeeds
 from ..model import build_model
-from ..runners import run_patient
+from ..runners import Spawn, run_patient
 from .plan import SweepPlan
 from .table import table_row, to_csv
 
@@ -45,13 +44,14 @@ def run_rows(task: ChunkTask) -> tuple[int, str]:
     """Simulate the task's rows and return ``(chunk, the rows as CSV text)``."""
 
     rows, models = [], {}
-    for row in range(task.start, task.stop):
-        p, r = divmod(row, task.replicates)
+    keys = [divmod(row, task.replicates) for row in range(task.start, task.stop)]
+    seeds = BatchSeeds(task.entropy, keys)  # SeedSequence(entropy, (p, r)), in one pass
+    for j, (p, r) in enumerate(keys):
         i = p - task.first_point
         cfg = task.configs[i]
         if i not in models:
             models[i] = build_model(cfg)
-        ss = np.random.SeedSequence(task.entropy, spawn_key=(p, r))
-        result = run_patient(cfg, models[i], ss, (task.entropy, p, r))
+        result = run_patient(cfg, models[i], Spawn(task.entropy, (p, r)), (task.entropy, p, r),
+                             seeds.generator(j))
         rows.append(table_row(p, r, task.params[i], result, task.dtypes))
     return task.chunk, to_csv(rows, task.dtypes)
