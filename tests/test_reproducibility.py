@@ -180,10 +180,10 @@ def test_bad_patient_count_is_refused(cfg, bad):
 @pytest.mark.parametrize("entropy", [0, 1, 5, 2**32 - 1, 2**32, 2**64 + 5, 2**127 + 12345,
                                      2**160 + 7], ids=lambda e: f"{e.bit_length()}bit")
 def test_batch_seeds_are_numpys_own(entropy):
-    """A batch's vectorised seeding (``engine.seeding``) puts each patient's
-    PCG64 in exactly the state ``PCG64(SeedSequence(entropy, spawn_key=key))``
-    has, for a cohort's keys ``(k,)`` and a sweep's ``(p, r)``, whatever the entropy's width (numpy pads or mixes in extra words),
-    and the reused generator draws the same stream after another patient's draws."""
+    """A batch's seeding (``engine.seeding``) gives each patient's PCG64
+    exactly the state ``PCG64(SeedSequence(entropy, spawn_key=key))`` has, for
+    a cohort's keys ``(k,)`` and a sweep's ``(p, r)``, whatever the entropy's
+    width, and the same stream after another patient's draws."""
     from clonesim.engine.seeding import BatchSeeds
 
     singles = [0, 1, 2, 3, 7, 255, 256, 49_999, 2**31, 2**32 - 1]

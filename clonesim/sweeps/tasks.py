@@ -45,7 +45,7 @@ def run_rows(task: ChunkTask) -> tuple[int, str]:
 
     rows, models = [], {}
     keys = [divmod(row, task.replicates) for row in range(task.start, task.stop)]
-    seeds = BatchSeeds(task.entropy, keys)  # SeedSequence(entropy, (p, r)), in one pass
+    seeds = BatchSeeds(task.entropy, keys)  # SeedSequence(entropy, spawn_key=(p, r))
     for j, (p, r) in enumerate(keys):
         i = p - task.first_point
         cfg = task.configs[i]
