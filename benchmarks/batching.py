@@ -9,9 +9,8 @@ goes through numba's dispatcher with one that calls the compiled kernel
 directly (``clonesim.engine._PerModel``), 15 alternating rounds of 100.
 
 ``--parts`` splits one batched patient at 1e7 cells into its pieces (CPU us
-per patient, medians of 7 rounds of 2000): numpy's seeding chain against the
-batch's vectorised one (``clonesim.engine.seeding``), the engine state, the
-kernel run, the trajectory table, and the whole patient.
+per patient, medians of 7 rounds of 2000): numpy's seeding chain, the engine
+state, the kernel run, the trajectory table, and the whole patient.
 
 Usage::
 
@@ -70,25 +69,22 @@ def parts(rounds: int = 7, reps: int = 2000) -> None:
 
     from clonesim import runners
     from clonesim.engine import EngineState
-    from clonesim.engine.seeding import BatchSeeds
     from clonesim.model import build_model
 
     cfg = clonesim_config(1e7)
     model = build_model(cfg)
     horizon = cfg.simulation.horizon_days
     runners._run_chunk((cfg, 1, 0, 2, False))
-    seeds = BatchSeeds(1, range(reps))
+
+    def generator(k):
+        return np.random.Generator(np.random.PCG64(np.random.SeedSequence(1, spawn_key=(k,))))
+
     done = EngineState(model)
-    done.run_until(horizon, seeds.generator(0), watch_detection=True)
+    done.run_until(horizon, generator(0), watch_detection=True)
 
-    def numpy_seeds():
+    def seeds():
         for k in range(reps):
-            np.random.Generator(np.random.PCG64(np.random.SeedSequence(1, spawn_key=(k,))))
-
-    def batch_seeds():
-        batch = BatchSeeds(1, range(reps))
-        for k in range(reps):
-            batch.generator(k)
+            generator(k)
 
     def states():
         for _ in range(reps):
@@ -96,17 +92,16 @@ def parts(rounds: int = 7, reps: int = 2000) -> None:
 
     def runs():
         for k in range(reps):
-            EngineState(model).run_until(horizon, seeds.generator(k), watch_detection=True)
+            EngineState(model).run_until(horizon, generator(k), watch_detection=True)
 
     def tables():
         for _ in range(reps):
             done.trajectory()
 
     pieces = {
-        "seeding, numpy's SeedSequence -> PCG64 -> Generator": numpy_seeds,
-        "seeding, batched (engine.seeding.BatchSeeds)": batch_seeds,
+        "seeding, numpy's SeedSequence -> PCG64 -> Generator": seeds,
         "engine state (EngineState)": states,
-        "state + batched seeding + kernel run": runs,
+        "state + seeding + kernel run": runs,
         "trajectory table (EngineState.trajectory)": tables,
         "whole patient (runners._run_chunk)": lambda: runners._run_chunk((cfg, 1, 0, reps, False)),
     }

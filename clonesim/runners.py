@@ -11,13 +11,12 @@ from __future__ import annotations
 import os
 import weakref
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
 from .config import Config, ConfigError, spec_for, vary_distribution
 from .engine import K, EngineState, RecordsTooLarge
-from .engine.seeding import BatchSeeds
 from .course import Course
 from .model import ModelArrays, build_model
 from .outcomes import CLOSING_EVENT, EventKind, Outcome
@@ -214,39 +213,23 @@ def _draw(key: str, entry, rng: np.random.Generator) -> dict[str, Any]:
 def _run_chunk(args) -> list[Result]:
     config, entropy, start, stop, cohort = args
     model = None if cohort and config.cohort.vary else build_model(config)
-    # all the chunk's seeds in one vectorised pass (an int entropy; numpy's
-    # SeedSequence also takes a list of ints, seeded the slow way)
-    seeds = BatchSeeds(entropy, range(start, stop)) if isinstance(entropy, int) else None
-    return [_patient(config, model, entropy, k, cohort,
-                     seeds.generator(k - start) if seeds else None)
-            for k in range(start, stop)]
+    return [_patient(config, model, entropy, k, cohort) for k in range(start, stop)]
 
 
 def _patient(config: Config, model: ModelArrays | None, entropy: int, k: int,
-             cohort: bool = False, rng: np.random.Generator | None = None) -> Result:
+             cohort: bool = False) -> Result:
     if cohort and config.cohort.vary:
         config = patient_config(config, entropy, k)
         model = build_model(config)
-    return run_patient(config, model, Spawn(entropy, (k,)), (entropy, k), rng)
-
-
-class Spawn(NamedTuple):
-    """What a patient's own generators are spawned from: ``SeedSequence(entropy,
-    spawn_key=spawn_key)`` without building it (mixing costs ~10 us) until needed."""
-
-    entropy: Any
-    spawn_key: tuple[int, ...]
+    ss = np.random.SeedSequence(entropy, spawn_key=(k,))
+    return run_patient(config, model, ss, (entropy, k))
 
 
 def run_patient(cfg: Config, model: ModelArrays, ss: np.random.SeedSequence,
-                 seed_value: Any, rng: np.random.Generator | None = None) -> Result:
-    """Growth to detection, then the lines in turn, until cure, death or the horizon.
-
-    ``ss`` (or anything with its ``entropy`` and ``spawn_key``) seeds the
-    patient; ``rng``, when given, must be ``Generator(PCG64(ss))`` already.
-    """
+                 seed_value: Any) -> Result:
+    """Growth to detection, then the lines in turn, until cure, death or the horizon."""
     try:
-        return _run_patient(cfg, model, ss, seed_value, rng)
+        return _run_patient(cfg, model, ss, seed_value)
     except RecordsTooLarge as exc:
         raise ConfigError(
             f"{cfg.source}: this patient's trajectory outgrew memory: {exc}, with {exc.live:,} "
@@ -255,12 +238,9 @@ def run_patient(cfg: Config, model: ModelArrays, ss: np.random.SeedSequence,
             f"number of drugs ({len(cfg.drugs)}): each drug doubles the genotypes") from None
 
 
-def _run_patient(cfg: Config, model: ModelArrays, ss, seed_value: Any,
-                 rng: np.random.Generator | None) -> Result:
-    if rng is None:
-        if not isinstance(ss, np.random.SeedSequence):
-            ss = np.random.SeedSequence(ss.entropy, spawn_key=ss.spawn_key)
-        rng = np.random.Generator(np.random.PCG64(ss))
+def _run_patient(cfg: Config, model: ModelArrays, ss: np.random.SeedSequence,
+                 seed_value: Any) -> Result:
+    rng = np.random.Generator(np.random.PCG64(ss))
     horizon = cfg.simulation.horizon_days
     events: list[Event] = []
     lines: list[LineOutcome] = []

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..engine.seeding import BatchSeeds
+import numpy as np
+
 from ..model import build_model
-from ..runners import Spawn, run_patient
+from ..runners import run_patient
 from .plan import SweepPlan
 from .table import table_row, to_csv
 
@@ -44,14 +45,13 @@ def run_rows(task: ChunkTask) -> tuple[int, str]:
     """Simulate the task's rows and return ``(chunk, the rows as CSV text)``."""
 
     rows, models = [], {}
-    keys = [divmod(row, task.replicates) for row in range(task.start, task.stop)]
-    seeds = BatchSeeds(task.entropy, keys)  # SeedSequence(entropy, spawn_key=(p, r))
-    for j, (p, r) in enumerate(keys):
+    for row in range(task.start, task.stop):
+        p, r = divmod(row, task.replicates)
         i = p - task.first_point
         cfg = task.configs[i]
         if i not in models:
             models[i] = build_model(cfg)
-        result = run_patient(cfg, models[i], Spawn(task.entropy, (p, r)), (task.entropy, p, r),
-                             seeds.generator(j))
+        ss = np.random.SeedSequence(task.entropy, spawn_key=(p, r))
+        result = run_patient(cfg, models[i], ss, (task.entropy, p, r))
         rows.append(table_row(p, r, task.params[i], result, task.dtypes))
     return task.chunk, to_csv(rows, task.dtypes)
