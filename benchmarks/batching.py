@@ -50,7 +50,6 @@ def dispatch_ab(rounds: int = 15, reps: int = 100) -> None:
         for _ in range(rounds):
             for name, comp in (("dispatcher", via_dispatcher), ("direct", real)):
                 engine._compiled = comp
-                engine._PER_MODEL.clear()
                 engine._ADVANCE.clear()
                 model = build_model(cfg)
                 runners._patient(cfg, model, 1, 0)

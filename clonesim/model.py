@@ -7,7 +7,7 @@ to say; this module builds the per-class and per-drug tables in that order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -32,6 +32,9 @@ class ModelArrays:
     params: np.ndarray  # detection, lethal, step tolerance, record interval
     dims: np.ndarray  # n_drugs, n_states, n_sites
     initial: tuple[tuple[int, int], ...]  # (type id, cells) at day 0
+    #: what the engine computes once per model for all its patients
+    #: (``clonesim.engine._PerModel``), filled by the first patient
+    engine_cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def drug_names(self) -> tuple[str, ...]:

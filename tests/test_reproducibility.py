@@ -113,7 +113,6 @@ def test_first_patient_of_a_model_matches_the_later_ones():
     later = engine.EngineState(model)
     for name in ("counts", "types", "slot_of", "slot_static", "slot_single"):
         assert getattr(first.clones, name).tobytes() == getattr(later.clones, name).tobytes()
-    engine._PER_MODEL.clear()
     alone = [_patient(config, build_model(config), 9, k) for k in range(3)]  # each one first
     shared = [_patient(config, model, 9, k) for k in range(3)]  # all but none first
     for a, b in zip(alone, shared):

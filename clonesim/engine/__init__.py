@@ -8,7 +8,6 @@ it returns something other than "chunk done" or "record buffer full".
 from __future__ import annotations
 
 import sys
-import weakref
 
 import numpy as np
 
@@ -93,8 +92,6 @@ class _PerModel:
         self.labels: dict[int, str] = {}
 
 
-_PER_MODEL: dict[int, tuple[weakref.ref, _PerModel]] = {}
-
 #: The compiled advance for each model-array type key (see :class:`_PerModel`);
 #: resolving one costs numba's typing of every argument, so once per process.
 _ADVANCE: dict[tuple, object] = {}
@@ -136,8 +133,7 @@ class EngineState:
     def __init__(self, model, record_rows: int = 256):
         announce_compile()
         self.model = model
-        entry = _PER_MODEL.get(id(model))
-        per_model = entry[1] if entry is not None and entry[0]() is model else None
+        per_model = model.engine_cache.get("start")
         if per_model is not None:
             cap, n_drugs, n_sites = per_model.shape
             self.kernel_model = per_model.kernel_model
@@ -184,10 +180,7 @@ class EngineState:
             for type_id, cells in model.initial:
                 k = self._slot(type_id)
                 self.counts[k] += cells
-            self._per_model = _PerModel(self)
-            if len(_PER_MODEL) >= 64:
-                _PER_MODEL.clear()
-            _PER_MODEL[id(model)] = (weakref.ref(model), self._per_model)
+            self._per_model = model.engine_cache["start"] = _PerModel(self)
 
     # -- state --------------------------------------------------------------
 
