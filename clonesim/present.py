@@ -13,6 +13,7 @@ Teaching model, not for clinical use.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import subprocess
@@ -271,14 +272,10 @@ def build(lessons: list[Lesson], out: str | Path) -> Path:
     (template / "index.html.j2").write_text(
         INDEX.replace("__CSS__", CSS).replace("__LINE__", TEACHING_LINE), encoding="utf-8")
     items = "\n".join(f'<li><a href="{{{{ base_url }}}}voila/render/{x.name}.ipynb">'
-                      f"{_html(x.title)}</a></li>" for x in lessons)
+                      f"{html.escape(x.title)}</a></li>" for x in lessons)
     (template / "tree.html").write_text(
         TREE.replace("__LINE__", TEACHING_LINE).replace("__ITEMS__", items), encoding="utf-8")
     return out
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def voila_command(out: str | Path, port: int) -> tuple[list[str], dict]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.artist import Artist
+from matplotlib.path import Path
 from matplotlib.transforms import Bbox
 
 from .arrange import register
@@ -24,20 +25,12 @@ def data_lines(ax):
             and len(ln.get_xdata()) > 0]
 
 
-def _segments_hit(x0, y0, x1, y1, box) -> bool:
-    """Whether any segment (x0, y0)-(x1, y1) crosses the rectangle ``box``
-    (Liang-Barsky clipping, vectorised)."""
-    dx, dy = x1 - x0, y1 - y0
-    t0, t1 = np.zeros_like(x0), np.ones_like(x0)
-    ok = np.ones(x0.shape, bool)
-    for p, q in ((-dx, x0 - box.x0), (dx, box.x1 - x0), (-dy, y0 - box.y0), (dy, box.y1 - y0)):
-        parallel = p == 0
-        ok &= ~(parallel & (q < 0))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t = np.where(parallel, 0.0, q / np.where(parallel, 1.0, p))
-        t0 = np.where(~parallel & (p < 0), np.maximum(t0, t), t0)
-        t1 = np.where(~parallel & (p > 0), np.minimum(t1, t), t1)
-    return bool(np.any(ok & (t0 <= t1)))
+def _pieces(xy: np.ndarray, good: np.ndarray) -> list[Path]:
+    """The drawn polyline through the finite points of ``xy``, one Path per
+    run of them: a gap (NaN, inf) breaks the line, as matplotlib draws it
+    (``Path.intersects_bbox`` would join a MOVETO to the point before it)."""
+    edges = np.flatnonzero(np.diff(np.r_[False, good, False].astype(np.int8)))
+    return [Path(xy[i:j]) for i, j in zip(edges[::2], edges[1::2]) if j - i >= 2]
 
 
 def covers_data(ax, box: Bbox, renderer, pad: float = 1.0) -> bool:
@@ -57,11 +50,9 @@ def covers_data(ax, box: Bbox, renderer, pad: float = 1.0) -> bool:
         if len(pts) and np.any((pts[:, 0] >= b.x0) & (pts[:, 0] <= b.x1)
                                & (pts[:, 1] >= b.y0) & (pts[:, 1] <= b.y1)):
             return True
-        if line.get_linestyle() in ("None", "none", "", " ") or len(xy) < 2:
+        if line.get_linestyle() in ("None", "none", "", " ") or len(pts) < 2:
             continue
-        seg = good[:-1] & good[1:]
-        if seg.any() and _segments_hit(xy[:-1, 0][seg], xy[:-1, 1][seg], xy[1:, 0][seg],
-                                       xy[1:, 1][seg], b):
+        if any(piece.intersects_bbox(b, filled=False) for piece in _pieces(xy, good)):
             return True
     return False
 
