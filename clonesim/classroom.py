@@ -87,9 +87,9 @@ def panel(func: Callable[..., Any], **controls) -> Any:
     first draw it says, on the cell's own output, when the simulation
     kernels are about to compile (a cold cache): the panel's output area
     is not on the page until the panel is, so a message printed there
-    would appear only after the wait it announces. Anywhere else -- no ipywidgets, a plain Python run
-    -- ``func`` is called once with its defaults, so a notebook still runs
-    top to bottom.
+    would appear only after the wait it announces. Anywhere else -- no
+    ipywidgets, a plain Python run -- ``func`` is called once with its
+    defaults, so a notebook still runs top to bottom.
 
     Parameters
     ----------

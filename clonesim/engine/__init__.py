@@ -67,8 +67,9 @@ class _PerModel:
     ``slots``, ``slot_of``: the initial slots' rows (types, counts, cached
     rates) and the type -> slot map, so later patients copy them instead of
     calling :func:`~clonesim.engine.kernel.slot_for` once per initial type;
-    ``shape`` and ``kernel_model``: the array sizes and the model's group. ``key``: the numba types of the model's arrays, under
-    which :data:`_ADVANCE` keeps the compiled :func:`~clonesim.engine.kernel.advance`,
+    ``shape`` and ``kernel_model``: the array sizes and the model's group.
+    ``key``: the numba types of the model's arrays, under which
+    :data:`_ADVANCE` keeps the compiled :func:`~clonesim.engine.kernel.advance`,
     called directly: numba's dispatcher types every array of every group on
     each call (some 40 us, a tenth of a small tumour). Both give exactly what
     the kernels would (same compiled code, same values): bit-identical results.
