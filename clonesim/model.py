@@ -13,7 +13,7 @@ import numpy as np
 
 from .celltypes import CellTypes
 from .config import Config
-from .engine import kernel as K
+from .engine import layout as K
 
 __all__ = ["ModelArrays", "build_model"]
 
@@ -25,7 +25,7 @@ class ModelArrays:
     cell_types: CellTypes
     cls_rates: np.ndarray  # (n_classes, 3): base birth, base death, total move-out rate
     moves: np.ndarray  # (n_classes, n_classes): switching and migration rates
-    drug_f: np.ndarray  # (n_bits, 7): see the DRUG_* columns in engine.kernel (mechanisms last)
+    drug_f: np.ndarray  # (n_bits, 7): see the DRUG_* columns in engine.layout (mechanisms last)
     targets: np.ndarray  # (n_drugs, n_states): 1.0 where the drug acts on the state
     penetration: np.ndarray  # (n_drugs, n_sites): fraction of the drug's effect at the site
     sites: np.ndarray  # (n_sites, 2): logistic capacity (0 = none), lethal burden (inf = none)

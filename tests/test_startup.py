@@ -1,5 +1,7 @@
 """The cold-start notice (#15): one line, once per process, only when numba
-must compile the kernels; nothing when its cache is warm.
+must compile the kernels; nothing when its cache is warm. Both run on the JIT
+(``CLONESIM_KERNELS=jit``): with the kernels built at install there is
+nothing to compile and nothing to say (tests/test_aot.py).
 
 Each check runs in a fresh Python process, since the notice is per process
 and numba reads ``NUMBA_CACHE_DIR`` once, at import. The cold process builds
@@ -14,7 +16,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import clonesim
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "configs" / "classic_98_2.toml"
@@ -22,7 +23,7 @@ NOTICE = "clonesim: compiling the simulation kernels once"
 
 
 def _run(code: str, cache_dir: str | None) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
+    env = {**os.environ, "CLONESIM_KERNELS": "jit"}
     if cache_dir is not None:
         env["NUMBA_CACHE_DIR"] = cache_dir
     return subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT,
@@ -43,12 +44,12 @@ EngineState(model)
     assert "cached before: False" in out.stdout
     assert out.stderr.count(NOTICE) == 1, out.stderr
     line = next(s for s in out.stderr.splitlines() if NOTICE in s)
-    assert "cached afterwards" in line
+    assert "cached afterwards" in line and "(CLONESIM_KERNELS=jit)" in line
 
 
 def test_warm_cache_prints_nothing():
-    cfg = clonesim.load_config(CONFIG)
-    clonesim.simulate(cfg, seed=1)  # warms the cache this test session uses
+    _run(f"import clonesim; clonesim.simulate(clonesim.load_config({str(CONFIG)!r}), seed=1)",
+         None)  # warms the JIT's cache
     code = f"""
 import clonesim
 from clonesim.engine import kernels_cached

@@ -1,21 +1,36 @@
-"""The engine: numba kernels and the thin Python state that feeds them.
+"""The engine: the kernels and the thin Python state that feeds them.
 
 :class:`EngineState` owns every array one virtual patient needs, sizes and
 grows them, and calls :func:`~clonesim.engine.kernel.advance` in chunks until
 it returns something other than "chunk done" or "record buffer full".
+
+The kernels come compiled ahead of time (:mod:`~clonesim.engine.aot`, built
+at install) when that module is present and current, or else from numba's
+just-in-time compiler: same code, same results. ``CLONESIM_KERNELS`` chooses:
+``auto`` (the default), ``aot`` (fail if the built module is missing or stale)
+or ``jit``. Importing this package does not import numba; only the JIT does.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 import numpy as np
 
-from . import kernel as K
-from .birth_death import lineage_law, sample_birth_death
+from . import layout as K
 
-__all__ = ["EngineState", "K", "RecordsTooLarge", "kernels_cached", "lineage_law",
+__all__ = ["EngineState", "K", "RecordsTooLarge", "kernels", "kernels_cached", "lineage_law",
            "sample_birth_death"]
+
+
+def __getattr__(name):
+    # the numba-compiled birth-death law, imported (with numba) only when asked for
+    if name in ("lineage_law", "sample_birth_death"):
+        from . import birth_death
+        return getattr(birth_death, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 CHUNK_STEPS = 100_000
 
@@ -28,17 +43,83 @@ MAX_RECORD_ENTRIES = 5_000_000
 
 
 #: CPU seconds numba takes to compile the kernels for one ``classic_98_2``
-#: patient on the 2-core test machine (``benchmarks/startup.md``).
-COLD_COMPILE_SECONDS = 25
+#: patient on the 2-core test machine (``benchmarks/startup.md``), when the
+#: ahead-of-time module is missing or stale.
+COLD_COMPILE_SECONDS = 17
+
+KERNEL_CHOICES = ("auto", "aot", "jit")
 
 _announced = False
+_kernels = None  # the module chosen by kernels(), once per process
+_why_jit = ""  # why the ahead-of-time module is not used, for the compile message
+
+
+def _load_aot():
+    """The built ahead-of-time module, or the reason it cannot be used."""
+    from . import aot
+    try:
+        from . import _kernels_aot as module
+    except ImportError as exc:
+        return None, f"the ahead-of-time kernels are not built ({exc})"
+    if module.source_digest() != aot.source_digest():
+        return None, ("the ahead-of-time kernels were built from other kernel sources; "
+                      "reinstall clonesim (python -m pip install -e .) to rebuild them")
+    return module, ""
+
+
+def kernels():
+    """The kernel module this process uses: the ahead-of-time build when it is
+    present and current (unless ``CLONESIM_KERNELS=jit``), else
+    :mod:`clonesim.engine.kernel` compiled just in time. Both export
+    ``advance``, ``thin_site``, ``record_row`` and ``slot_for``."""
+    global _kernels, _why_jit
+    if _kernels is not None:
+        return _kernels
+    choice = os.environ.get("CLONESIM_KERNELS", "auto").strip().lower() or "auto"
+    if choice not in KERNEL_CHOICES:
+        from ..config import ConfigError
+        raise ConfigError(f"environment variable CLONESIM_KERNELS = "
+                          f"{os.environ['CLONESIM_KERNELS']!r}: allowed are "
+                          f"{', '.join(KERNEL_CHOICES)} (auto: the ahead-of-time build when "
+                          f"current, else numba's JIT)")
+    module = None
+    if choice == "jit":
+        _why_jit = "CLONESIM_KERNELS=jit"
+    else:
+        module, _why_jit = _load_aot()
+        if module is None and choice == "aot":
+            from ..config import ConfigError
+            raise ConfigError(f"environment variable CLONESIM_KERNELS = 'aot': {_why_jit}")
+    if module is None:
+        from . import kernel as module
+    _kernels = module
+    return module
+
+
+def _is_jit(module) -> bool:
+    return module.__name__ == f"{__name__}.kernel"
+
+
+def _kernels_for(kernel_model, drugs):
+    """:func:`kernels`, unless a model's arrays are not of the layout the
+    ahead-of-time build was compiled for (it would misread them): then the JIT,
+    which compiles for whatever it is given."""
+    module = kernels()
+    if _is_jit(module) or (K.fits_compiled(kernel_model) and K.fits_compiled(drugs)):
+        return module
+    from . import kernel
+    return kernel
 
 
 def kernels_cached() -> bool:
-    """Whether numba's cache holds the compiled :func:`~clonesim.engine.kernel.advance`
-    for this source (or it is compiled in this process already): if not, the
-    first simulation waits for the compiler. ``True`` when it cannot tell."""
-    advance = K.advance
+    """Whether the first simulation can start without compiling: the
+    ahead-of-time kernels are in use, or numba's cache holds the compiled
+    :func:`~clonesim.engine.kernel.advance` for this source (or it is compiled
+    in this process already). ``True`` when it cannot tell."""
+    module = kernels()
+    if not _is_jit(module):
+        return True
+    advance = module.advance
     if getattr(advance, "overloads", True):  # compiled already, or JIT disabled
         return True
     try:
@@ -50,15 +131,17 @@ def kernels_cached() -> bool:
 
 def announce_compile() -> None:
     """Say once per process, before it happens, that the kernels are being
-    compiled: a cold start (fresh Colab, Binder or worktree) is otherwise a
-    silent wait of half a minute. Nothing is printed when the cache is warm."""
+    compiled: a cold start without the ahead-of-time build (a source checkout
+    whose build failed, kernels edited since) is otherwise a silent wait.
+    Nothing is printed when no compile is needed."""
     global _announced
     if _announced:
         return
     _announced = True
     if not kernels_cached():
+        why = f" ({_why_jit})" if _why_jit else ""
         print(f"clonesim: compiling the simulation kernels once (about "
-              f"{COLD_COMPILE_SECONDS} s; cached afterwards)...", file=sys.stderr, flush=True)
+              f"{COLD_COMPILE_SECONDS} s; cached afterwards){why}...", file=sys.stderr, flush=True)
 
 
 class _PerModel:
@@ -68,11 +151,13 @@ class _PerModel:
     rates) and the type -> slot map, so later patients copy them instead of
     calling :func:`~clonesim.engine.kernel.slot_for` once per initial type;
     ``shape`` and ``kernel_model``: the array sizes and the model's group.
-    ``key``: the numba types of the model's arrays, under which
-    :data:`_ADVANCE` keeps the compiled :func:`~clonesim.engine.kernel.advance`,
-    called directly: numba's dispatcher types every array of every group on
-    each call (some 40 us, a tenth of a small tumour). Both give exactly what
-    the kernels would (same compiled code, same values): bit-identical results.
+    ``kernels``: the kernel module for this model (:func:`_kernels_for`).
+    ``advance``: its ``advance`` as called: the ahead-of-time one, or for the
+    JIT the compiled entry point numba's dispatcher would pick, kept in
+    :data:`_ADVANCE` under ``key`` (the numba types of the model's arrays),
+    since the dispatcher types every array of every group on each call (some
+    40 us, a tenth of a small tumour). All give exactly what the kernels would
+    (same compiled code, same values): bit-identical results.
     """
 
     def __init__(self, state):
@@ -83,6 +168,8 @@ class _PerModel:
         self.slot_of = c.slot_of.copy()  # -1 but at the initial types
         self.shape = (c.counts.size, c.slot_single.shape[1], c.site_tot.size)
         self.kernel_model = state.kernel_model  # the model's own arrays, never written
+        self.kernels = state.kernels
+        self.advance = None if _is_jit(self.kernels) else self.kernels.advance
         # numba's type of every model-owned array (dtype, ndim, layout, writeable,
         # aligned); the state-owned arrays are always fresh C-contiguous ones
         model_arrays = (*state.kernel_model, *state.drugs[:3])
@@ -138,6 +225,7 @@ class EngineState:
         if per_model is not None:
             cap, n_drugs, n_sites = per_model.shape
             self.kernel_model = per_model.kernel_model
+            self.kernels = per_model.kernels
         else:
             cap, n_drugs, n_sites = model.n_types, model.n_drugs, len(model.site_names)
             self.kernel_model = K.Model(cls_rates=model.cls_rates, moves=model.moves,
@@ -178,6 +266,7 @@ class EngineState:
             c.slot_static[:n], c.slot_single[:n] = static, single
             self.counters.ints[K.N_SLOTS] = n
         else:
+            self.kernels = _kernels_for(self.kernel_model, self.drugs)
             for type_id, cells in model.initial:
                 k = self._slot(type_id)
                 self.counts[k] += cells
@@ -229,7 +318,7 @@ class EngineState:
         """Remove ``fraction`` of one site's cells, each independently (surgery,
         radiation); the trajectory gets a row before and after."""
         self.record()
-        K.thin_site(site, fraction, self.clones, self.counters, self.kernel_model, rng)
+        self.kernels.thin_site(site, fraction, self.clones, self.counters, self.kernel_model, rng)
         self.record()
 
     def record(self) -> None:
@@ -238,10 +327,11 @@ class EngineState:
         if (ints[K.N_REC] + 2 > rec.rec_t.size
                 or ints[K.N_ENTRIES] + 2 * self.n_slots > rec.rec_slot.size):
             self._grow_records()
-        K.record_row(self.t, self.clones, self.counters, self.records)
+        self.kernels.record_row(self.t, self.clones, self.counters, self.records)
 
     def _slot(self, type_id: int) -> int:
-        return int(K.slot_for(type_id, self.clones, self.counters, self.kernel_model, self.drugs))
+        return int(self.kernels.slot_for(type_id, self.clones, self.counters, self.kernel_model,
+                                         self.drugs))
 
     # -- therapy ------------------------------------------------------------
 
@@ -263,14 +353,15 @@ class EngineState:
     def run_until(self, t_stop: float, rng: np.random.Generator,
                   watch_detection: bool = False) -> int:
         """Advance to ``t_stop`` or the first event; return the kernel's exit code."""
-        key = self._per_model.key
+        per_model = self._per_model
         while True:
             args = (self.clones, self.counters, self.records, self.kernel_model, self.drugs,
                     float(t_stop), bool(watch_detection), CHUNK_STEPS, rng)
-            advance = _ADVANCE.get(key)
-            if advance is None:
-                code = K.advance(*args)
-                _ADVANCE[key] = _compiled(K.advance, args)
+            advance = per_model.advance
+            if advance is None:  # the JIT's first call for this model: compiles or loads
+                code = self.kernels.advance(*args)
+                per_model.advance = _ADVANCE.setdefault(
+                    per_model.key, _compiled(self.kernels.advance, args))
             else:
                 code = advance(*args)
             if code == K.RECORD_FULL:

@@ -35,8 +35,8 @@ rates frozen over a step; these errors shrink as ``step_tolerance**2``.
 ``docs/engine.md`` gives the argument and the verification suite measures it.
 
 The kernels take their arrays in a few named groups (``collections.namedtuple``
-of arrays, which numba passes and caches like loose arrays): :class:`Clones`,
-:class:`Counters`, :class:`Records`, :class:`Drugs` and :class:`Model`.
+of arrays, which numba passes and caches like loose arrays), defined with the
+exit codes and table columns in :mod:`clonesim.engine.layout`.
 :class:`clonesim.engine.EngineState` builds them once per patient. A call
 passes every array of every group it is given (each costs a reference count
 in and out), so what runs for every clone at every step (:func:`clone_rates`,
@@ -52,70 +52,17 @@ were about a third of the cold-start compile time (``benchmarks/startup.md``).
 from __future__ import annotations
 
 import math
-from collections import namedtuple
 
 import numpy as np
 from numba import njit
 
 from .birth_death import sample_birth_death
-
-# Exit codes of :func:`advance`.
-CHUNK_DONE = 0  # max_steps taken; call again (lets Python handle Ctrl-C, progress)
-REACHED_T_STOP = 1
-EXTINCT = 2
-LETHAL = 3
-DETECTED = 4
-RECORD_FULL = 5  # the record buffers need to grow; call again after growing
-
-EXIT_NAMES = ("chunk done", "reached t_stop", "extinct", "lethal", "detected", "record full")
-
-#: Up to this many mutant arrivals per step and target are timed one by one.
-EXACT_ARRIVALS = 4
-
-# Columns of the per-drug parameter table ``drug_f``.
-DRUG_PULSED, DRUG_KILL_FRACTION, DRUG_KILL_RATE, DRUG_INTERVAL, DRUG_COST, DRUG_MUT, \
-    DRUG_PROTECT = range(7)
-# A row per genotype bit: the drugs, then the cross-resistance mechanisms (rows
-# that are never given, with a mutation rate and a cost). DRUG_PROTECT holds
-# the bits that protect against the row's drug (as a float: exact below 2**53).
-# Columns of the per-slot static table ``slot_static``.
-SLOT_BIRTH, SLOT_Q, SLOT_MULTI, SLOT_ANY = range(4)
-# Entries of ``ints`` and ``clock``.
-N_SLOTS, N_REC, N_ENTRIES, N_STEPS = range(4)
-T_NOW, T_NEXT_RECORD = range(2)
-# Entries of ``params``.
-P_DETECTION, P_LETHAL, P_STEP_TOL, P_RECORD_DT = range(4)
-# Columns of Model.sites: logistic capacity (0 = none), lethal burden (inf = none).
-SITE_CAPACITY, SITE_LETHAL = range(2)
-
-# -- argument groups ------------------------------------------------------------
-# Plain namedtuples of arrays: the kernels change the arrays' contents in place,
-# never the groups themselves, so a group is built once per patient (Records
-# again when its buffers grow).
-
-#: The clones, one slot per type ever seen: counts and type ids, the type -> slot
-#: map, arrivals and their cell-days within a step, each slot's cached rates
-#: (``slot_static``: SLOT_* columns; ``slot_single``: P(newborn gains exactly
-#: resistance j)), and work arrays (per-slot birth/death of the step, cells per site).
-Clones = namedtuple("Clones", ["counts", "types", "slot_of", "incoming", "exposure",
-                               "slot_static", "slot_single", "scratch", "site_tot"])
-
-#: Scalars kept between kernel calls: ``ints`` (N_SLOTS, N_REC, N_ENTRIES, N_STEPS)
-#: and ``clock`` (T_NOW, T_NEXT_RECORD).
-Counters = namedtuple("Counters", ["ints", "clock"])
-
-#: The trajectory as sparse CSR rows: row times, row pointers, then slot/count pairs.
-Records = namedtuple("Records", ["rec_t", "rec_ptr", "rec_slot", "rec_count"])
-
-#: The drugs: parameter table (DRUG_* columns), action by phenotype state and
-#: penetration by site, and what is given now (1.0 while given; next pulsed dose time).
-Drugs = namedtuple("Drugs", ["drug_f", "targets", "penetration", "given", "next_dose"])
-
-#: The rest of the model: per class (state and site) base birth, death and
-#: move-out rates; class-to-class move rates; per site its capacity and lethal
-#: burden (the SITE_* columns); the P_* run parameters; and (n_drugs,
-#: n_states, n_sites).
-Model = namedtuple("Model", ["cls_rates", "moves", "sites", "params", "dims"])
+from .layout import (CHUNK_DONE, DETECTED, DRUG_COST, DRUG_INTERVAL, DRUG_KILL_FRACTION,
+                     DRUG_KILL_RATE, DRUG_MUT, DRUG_PROTECT, DRUG_PULSED, EXACT_ARRIVALS,
+                     EXTINCT, LETHAL, N_ENTRIES, N_REC, N_SLOTS, N_STEPS, P_DETECTION,
+                     P_LETHAL, P_RECORD_DT, P_STEP_TOL, REACHED_T_STOP, RECORD_FULL,
+                     SITE_CAPACITY, SITE_LETHAL, SLOT_ANY, SLOT_BIRTH, SLOT_MULTI, SLOT_Q,
+                     T_NEXT_RECORD, T_NOW)
 
 
 @njit(cache=True)
